@@ -1,0 +1,173 @@
+/**
+ * Repositories under CODEROOT: discovery, safe name resolution and read-only inspection.
+ * CODEROOT is never written to: git runs with optional locks off (no index refresh), hooks and
+ * fsmonitor disabled and without the user's global/system config.
+ */
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { simpleGit, type SimpleGit } from "simple-git";
+import type { Repo, RepoInfo } from "../api/schemas";
+import { RepoNameSchema } from "../api/schemas";
+import { InvalidParams, RepoNotFound } from "../errors";
+import { SAFE_GIT_CONFIG, SAFE_GIT_ENV_OVERRIDES, SIMPLE_GIT_ALLOW_SAFE_CONFIG, safeGitEnv } from "../git/safe";
+
+function git(dir: string): SimpleGit {
+  return simpleGit({
+    baseDir: dir,
+    config: [...SAFE_GIT_CONFIG],
+    maxConcurrentProcesses: 4,
+    unsafe: SIMPLE_GIT_ALLOW_SAFE_CONFIG,
+    allowEnvironment: Object.keys(SAFE_GIT_ENV_OVERRIDES),
+  }).env(safeGitEnv());
+}
+
+async function isGitWorkTree(dir: string): Promise<boolean> {
+  try {
+    return (await lstat(path.join(dir, ".git"))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolve a repository name to its absolute path, refusing anything that is not a plain git work
+ * tree below CODEROOT: `..`, absolute paths, NUL bytes (-32602), symlinks on the way, missing
+ * directories (-32003).
+ */
+export async function resolveRepo(coderoot: string, name: string): Promise<string> {
+  const shape = RepoNameSchema.safeParse(name);
+  if (!shape.success) {
+    throw new InvalidParams(`invalid repository name ${JSON.stringify(name)}: ${shape.error.issues[0]?.message}`, {
+      issues: shape.error.issues.map((i) => ({ path: ["name"], message: i.message })),
+    });
+  }
+  const root = await realpath(coderoot);
+  let current = root;
+  for (const segment of name.split("/")) {
+    current = path.join(current, segment);
+    let st;
+    try {
+      st = await lstat(current);
+    } catch {
+      throw new RepoNotFound(name);
+    }
+    if (st.isSymbolicLink()) throw new RepoNotFound(name, "it is a symbolic link, which is never followed");
+    if (!st.isDirectory()) throw new RepoNotFound(name, "not a directory");
+  }
+  if (!(await isGitWorkTree(current))) throw new RepoNotFound(name, "not a git work tree (no .git directory)");
+  return current;
+}
+
+/** Names of every git work tree at depth 1 or 2 below CODEROOT (hidden and symlinked entries skipped). */
+export async function listRepoNames(coderoot: string): Promise<string[]> {
+  const names: string[] = [];
+  const dirsOf = async (dir: string) => {
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  for (const first of (await dirsOf(coderoot)).sort()) {
+    const dir = path.join(coderoot, first);
+    if (await isGitWorkTree(dir)) {
+      names.push(first);
+      continue;
+    }
+    for (const second of (await dirsOf(dir)).sort()) {
+      if (await isGitWorkTree(path.join(dir, second))) names.push(`${first}/${second}`);
+    }
+  }
+  return names;
+}
+
+/** Run `fn` over items with at most `limit` in flight. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The summary of one repository, read without writing anything in it. */
+export async function describeRepo(coderoot: string, name: string, dir: string): Promise<Repo> {
+  const g = git(dir);
+  const [status, head, remote] = await Promise.all([
+    g.raw(["status", "--porcelain=v1", "--branch", "--no-renames"]).catch(() => ""),
+    g.raw(["log", "-1", "--format=%H%x00%s%x00%cI"]).catch(() => ""),
+    g.raw(["config", "--get", "remote.origin.url"]).catch(() => ""),
+  ]);
+  const lines = status.split("\n").filter(Boolean);
+  const branchLine = lines[0]?.startsWith("## ") ? lines[0].slice(3) : "";
+  let branch: string | null = branchLine.split("...")[0] ?? null;
+  if (!branch || branch.startsWith("HEAD (no branch)")) branch = null;
+  else if (branch.startsWith("No commits yet on ")) branch = branch.slice("No commits yet on ".length);
+  const [sha, subject, date] = head.trim().split("\0");
+  return {
+    name,
+    path: path.join(coderoot, name),
+    branch,
+    remote_url: remote.trim() || null,
+    head: sha ? { sha, subject: subject ?? "", date: date ?? "" } : null,
+    dirty: lines.some((l) => !l.startsWith("## ")),
+  };
+}
+
+/** Every repository under CODEROOT. */
+export async function listRepos(coderoot: string): Promise<Repo[]> {
+  const names = await listRepoNames(coderoot);
+  return mapLimit(names, 8, (name) => describeRepo(coderoot, name, path.join(coderoot, name)));
+}
+
+async function sizeOf(dir: string): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (e) => {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) return walk(p);
+        if (e.isFile()) {
+          files++;
+          bytes += (await stat(p).catch(() => ({ size: 0 }))).size;
+        }
+      }),
+    );
+  };
+  await walk(dir);
+  return { bytes, files };
+}
+
+/** One repository with its branches, size, file count (tracked files) and recent commits. */
+export async function repoInfo(coderoot: string, name: string): Promise<RepoInfo> {
+  const dir = await resolveRepo(coderoot, name);
+  const g = git(dir);
+  const [base, branches, log, tracked, size] = await Promise.all([
+    describeRepo(coderoot, name, dir),
+    g.raw(["for-each-ref", "--format=%(refname:short)", "refs/heads"]).catch(() => ""),
+    g.raw(["log", "-20", "--format=%H%x00%s%x00%an%x00%cI"]).catch(() => ""),
+    g.raw(["ls-files", "-z"]).catch(() => ""),
+    sizeOf(dir),
+  ]);
+  return {
+    ...base,
+    branches: branches.split("\n").filter(Boolean),
+    size_bytes: size.bytes,
+    file_count: tracked.split("\0").filter(Boolean).length,
+    recent_commits: log
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [sha = "", subject = "", author = "", date = ""] = line.split("\0");
+        return { sha, subject, author, date };
+      }),
+  };
+}

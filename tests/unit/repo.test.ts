@@ -1,0 +1,63 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../lib/errors";
+import { listRepoNames, listRepos, repoInfo, resolveRepo } from "../../lib/repo";
+import { git, hashTree, makeRepo, tempDir } from "../helpers/repos";
+
+describe("repositories under CODEROOT", () => {
+  const root = tempDir("hc-coderoot-");
+  const coderoot = path.join(root, "code");
+  makeRepo(path.join(coderoot, "alpha"), { "a.txt": "a\n", "src/b.txt": "b\n" });
+  makeRepo(path.join(coderoot, "org/beta"));
+  git(path.join(coderoot, "org/beta"), "branch", "feature");
+  writeFileSync(path.join(coderoot, "org/beta/untracked.txt"), "new\n");
+  mkdirSync(path.join(coderoot, "plain-dir"));
+  mkdirSync(path.join(coderoot, ".hidden"));
+  makeRepo(path.join(root, "outside"));
+  symlinkSync(path.join(root, "outside"), path.join(coderoot, "escape"));
+  symlinkSync(path.join(root, "outside"), path.join(coderoot, "org/escape"));
+
+  const codeOf = async (p: Promise<unknown>) => ((await p.catch((e) => e)) as AppError).code;
+
+  it("finds work trees at depth 1 and 2, never through symlinks", async () => {
+    expect(await listRepoNames(coderoot)).toEqual(["alpha", "org/beta"]);
+  });
+
+  it("describes each repo: branch, head, dirty", async () => {
+    const repos = await listRepos(coderoot);
+    const alpha = repos.find((r) => r.name === "alpha")!;
+    expect(alpha).toMatchObject({ branch: "main", dirty: false, remote_url: null, path: path.join(coderoot, "alpha") });
+    expect(alpha.head?.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(alpha.head?.subject).toBe("initial commit");
+    expect(repos.find((r) => r.name === "org/beta")!.dirty).toBe(true);
+  });
+
+  it("gives details in repo.info", async () => {
+    const info = await repoInfo(coderoot, "org/beta");
+    expect(info.branches.sort()).toEqual(["feature", "main"]);
+    expect(info.file_count).toBe(1);
+    expect(info.recent_commits).toHaveLength(1);
+    expect(info.size_bytes).toBeGreaterThan(0);
+  });
+
+  it("refuses unsafe names with -32602", async () => {
+    for (const name of ["../outside", "/etc", "alpha/../..", "a\0b", "", "a//b", "-rf", "x/y/z", "./alpha"]) {
+      expect(await codeOf(resolveRepo(coderoot, name)), name).toBe(-32602);
+    }
+  });
+
+  it("refuses symlinks out of CODEROOT, plain dirs and missing repos with -32003", async () => {
+    for (const name of ["escape", "org/escape", "plain-dir", "missing", "org/missing"]) {
+      expect(await codeOf(resolveRepo(coderoot, name)), name).toBe(-32003);
+    }
+  });
+
+  it("never writes to CODEROOT while reading it", async () => {
+    const before = hashTree(coderoot);
+    await listRepos(coderoot);
+    await repoInfo(coderoot, "alpha");
+    await repoInfo(coderoot, "org/beta");
+    expect(hashTree(coderoot)).toBe(before);
+  });
+});
