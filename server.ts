@@ -13,6 +13,7 @@ import next from "next";
 import { getMethod } from "./lib/api";
 import { ConfigError, loadConfig } from "./lib/config";
 import { createApiRoutes } from "./lib/http/api";
+import { eventsRoute } from "./lib/http/events";
 import { listenOnSocket, removeSocket, SocketInUse } from "./lib/http/socket";
 import { Orchestrator } from "./lib/orchestrator";
 import { setGlobals } from "./lib/orchestrator/global";
@@ -41,8 +42,9 @@ async function main(): Promise<void> {
     return callMethod(def, params, context());
   });
   await orchestrator.init();
+  orchestrator.startReconciling(config.reconcileMs);
 
-  const api = createApiRoutes(orchestrator, dispatcher);
+  const api = createApiRoutes(orchestrator, dispatcher, { "/events": eventsRoute(orchestrator) });
   const ui = next({ dev, dir: projectRoot(), customServer: true, hostname: "localhost", port: 0 });
   await ui.prepare();
   const nextHandler = ui.getRequestHandler();
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`hero_claude: ${signal}, shutting down`);
+    orchestrator.events.emit("shutdown");
     for (const s of servers) {
       s.close();
       s.closeIdleConnections();

@@ -26,6 +26,21 @@ const positiveNumber = (name: string) =>
     .transform(Number)
     .refine((n) => n > 0, `${name} must be a positive number`);
 
+/** `a=b,c=d` into a record (an empty string is an empty record). */
+const keyValues = (name: string) =>
+  z.string().transform((raw, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) {
+        ctx.addIssue({ code: "custom", message: `${name} is a comma-separated list of key=value` });
+        return z.NEVER;
+      }
+      out[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return out;
+  });
+
 export interface Config {
   coderoot: string;
   builddir: string;
@@ -46,8 +61,22 @@ export interface Config {
   trashDays: number;
   defaultCpu: number;
   defaultMemoryGb: number;
+  pidsLimit: number;
+  /** OCI runtime for session containers (e.g. `runsc` for gVisor); used only when the engine has it. */
+  ociRuntime: string | undefined;
+  stopTimeoutS: number;
+  reconcileMs: number;
   anthropic: { apiKey?: string; baseUrl?: string; oauthToken?: string };
-  forge: { githubToken?: string; forgejoToken?: string; githubApiUrl: string };
+  forge: {
+    githubToken?: string;
+    forgejoToken?: string;
+    githubApiUrl: string;
+    /** Per repo: which forge to use (github, forgejo, gitea, none), overriding detection from the remote URL. */
+    overrides: Record<string, string>;
+    /** Per host: an API base URL overriding the one derived from the remote (Forgejo/Gitea behind another address). */
+    apiBases: Record<string, string>;
+  };
+  gitAuthor: { name: string; email: string };
 }
 
 /** Parse and check the environment; throws ConfigError with one line naming the variable and the fix. */
@@ -125,6 +154,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       positiveNumber("HERO_CLAUDE_DEFAULT_MEMORY_GB"),
       val("HERO_CLAUDE_DEFAULT_MEMORY_GB", "4"),
     ),
+    pidsLimit: parse("HERO_CLAUDE_PIDS_LIMIT", positiveInt("HERO_CLAUDE_PIDS_LIMIT"), val("HERO_CLAUDE_PIDS_LIMIT", "1024")),
+    ociRuntime: env.HERO_CLAUDE_OCI_RUNTIME || undefined,
+    stopTimeoutS: parse("HERO_CLAUDE_STOP_TIMEOUT_S", positiveInt("HERO_CLAUDE_STOP_TIMEOUT_S"), val("HERO_CLAUDE_STOP_TIMEOUT_S", "10")),
+    reconcileMs: parse("HERO_CLAUDE_RECONCILE_MS", positiveInt("HERO_CLAUDE_RECONCILE_MS"), val("HERO_CLAUDE_RECONCILE_MS", "15000")),
     anthropic: {
       apiKey: env.ANTHROPIC_API_KEY || undefined,
       baseUrl: env.ANTHROPIC_BASE_URL || undefined,
@@ -134,6 +167,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       githubToken: env.GITHUB_TOKEN || undefined,
       forgejoToken: env.FORGEJO_TOKEN || env.GITEA_TOKEN || undefined,
       githubApiUrl: val("GITHUB_API_URL", "https://api.github.com"),
+      overrides: parse("HERO_CLAUDE_FORGE_OVERRIDES", keyValues("HERO_CLAUDE_FORGE_OVERRIDES"), val("HERO_CLAUDE_FORGE_OVERRIDES", "")),
+      apiBases: parse("HERO_CLAUDE_FORGE_API_BASES", keyValues("HERO_CLAUDE_FORGE_API_BASES"), val("HERO_CLAUDE_FORGE_API_BASES", "")),
+    },
+    gitAuthor: {
+      name: val("HERO_CLAUDE_GIT_AUTHOR_NAME", "hero_claude"),
+      email: val("HERO_CLAUDE_GIT_AUTHOR_EMAIL", "hero-claude@localhost"),
     },
   };
 }

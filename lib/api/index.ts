@@ -1,12 +1,16 @@
 /** The registry: every method of the API, by name. Adding a method here adds it to /rpc, OpenRPC, MCP and the SDK. */
 import type { z } from "zod";
+import { logsMethods } from "./logs";
 import { repoMethods } from "./repo";
 import type { MethodDef } from "./registry";
 import { serverMethods } from "./server";
+import { sessionMethods } from "./session";
 
 export const registry = {
   ...serverMethods,
+  ...sessionMethods,
   ...repoMethods,
+  ...logsMethods,
 };
 
 export type Registry = typeof registry;

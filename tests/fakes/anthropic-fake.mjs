@@ -1,26 +1,32 @@
 #!/usr/bin/env node
 // A scripted fake of the Anthropic Messages API, for driving the real Claude Code CLI.
 //
-// - Standalone: Node built-ins only, so it runs with plain `node` anywhere (also in a container).
-// - `node anthropic-fake.mjs [--port 0] [--host 127.0.0.1] [--script turns.json]`
-//   prints one line `{"listening":<port>}` on stdout once it accepts connections.
+// - Standalone: Node (18.3+) built-ins only, so it runs with plain `node` anywhere (also in a container).
+// - `node anthropic-fake.mjs [--port 0] [--host 127.0.0.1] [--script turns.json] [--verbose]`
+//   prints one line `{"listening":<port>}` on stdout once it accepts connections; SIGTERM stops it.
 // - `POST /v1/messages[?beta=true]`: SSE when `stream: true`, JSON otherwise, in the API's shapes.
-// - `POST /v1/messages/count_tokens`: `{input_tokens}`.
+// - `POST /v1/messages/count_tokens`: `{input_tokens}`. `GET|HEAD /api/hello` (the CLI's connectivity check): 200.
 // - Anything else: 404 `{type:"error",error:{type:"not_found_error",message}}`.
-// - Control: `POST /_script` (turns, replaces the script), `GET /_script`, `GET /_requests`, `POST /_reset`.
+// - Control (not recorded): `POST /_script` (a list of turns, or `{turns}`; replaces the script),
+//   `GET /_script` (`{turns, cursor}`), `GET /_requests` (every request: path, query, headers with
+//   auth values redacted, body, kind main/side/count_tokens/other), `POST /_reset` (script and records).
 //
-// A script is a list of turns, consumed one per *main* request (see isMainRequest):
+// A script is a list of turns, consumed one per *main* request (see isMainRequest; side requests get
+// a short plain text and leave the script alone):
 //   {text}                              final answer, stop_reason end_turn
 //   {tool_use: {name, input}}           one tool call (or an array of them), stop_reason tool_use;
 //                                       `text` alongside is sent as a text block before the call
 //   {error: {status, type, message}}    an API error with that HTTP status, in the API's error shape
-//   {delay_ms}                          on any turn: wait that long before the content
+//                                       (`type` defaults from the status); the CLI retries 429/5xx
+//   {delay_ms}                          on any turn: wait that long (pinging) before the content
 //   {repeat}                            on any turn: serve it that many times (e.g. an error the CLI retries)
-// When the script is exhausted, main requests get the final text "done".
+// When the script is exhausted, main requests get the final text "done". A turn is consumed when its
+// request arrives, even if the client goes away during a delay.
 
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 /** Error `type` per HTTP status, as the real API names them. */
@@ -399,8 +405,8 @@ async function main() {
   process.on("SIGINT", stop);
 }
 
-// Run as a program, not when imported by a test.
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("anthropic-fake.mjs")) {
+// Run as a program, not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main().catch((err) => {
     process.stderr.write(`anthropic-fake: ${err?.stack ?? err}\n`);
     process.exit(1);

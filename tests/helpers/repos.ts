@@ -16,7 +16,7 @@ const GIT_ENV = {
 };
 
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, env: GIT_ENV, encoding: "utf8" });
+  return execFileSync("git", ["-c", "safe.directory=*", ...args], { cwd, env: GIT_ENV, encoding: "utf8" });
 }
 
 /** A git repo at `dir` with the given files committed on branch `main`. */
