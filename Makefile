@@ -26,13 +26,27 @@ run: build ## install, build, start Docker, build the image, serve in the foregr
 rundev: install ## serve with Next.js in development mode (hot reload)
 	npx tsx server.ts --dev
 
-stop: ## stop a running server (SIGTERM: it drains and removes its sockets)
-	@pid=$$(cat $(HERO_SOCKET_DIR)/hero_claude.pid 2>/dev/null) && kill -TERM $$pid && echo "stopped $$pid" || echo "not running"
+CLI := node bin/hero-claude.mjs
+SERVICE_ENV := HERO_SOCKET_DIR=$(HERO_SOCKET_DIR)
 
-restart: stop run
+# The CLI bundle alone, so stop/status/logs work even while the rest does not build.
+dist/cli.mjs: $(wildcard lib/cli/*.ts lib/sdk/*.ts) bin/hero-claude.mjs
+	node scripts/build-server.mjs cli
 
-logs: ## follow the server log written by `make run`
-	tail -n 200 -F $(LOGFILE)
+start: build ## build, then start the server in the background (through hero_proc when on PATH) and wait until it answers
+	$(SERVICE_ENV) $(CLI) start --log-file $(LOGFILE)
+
+stop: dist/cli.mjs ## stop the background server (SIGTERM: it drains and removes its sockets) and wait until it is gone
+	@$(SERVICE_ENV) $(CLI) stop
+
+restart: build ## rebuild, stop and start the background server
+	$(SERVICE_ENV) $(CLI) restart --log-file $(LOGFILE)
+
+status: dist/cli.mjs ## pid, sockets, health, Docker and image of the server (exit status 1 when down)
+	@$(SERVICE_ENV) $(CLI) status --log-file $(LOGFILE)
+
+logs: dist/cli.mjs ## follow the server log (written by `make start` and `make run`)
+	@$(SERVICE_ENV) $(CLI) logs -f --log-file $(LOGFILE)
 
 lint: install ## type-check everything
 	npx tsc --noEmit -p .

@@ -15,11 +15,13 @@ import { ConfigError, loadConfig } from "./lib/config";
 import { createApiRoutes } from "./lib/http/api";
 import { eventsRoute } from "./lib/http/events";
 import { listenOnSocket, removeSocket, SocketInUse } from "./lib/http/socket";
+import { mcpRoutes } from "./lib/mcp";
 import { Orchestrator } from "./lib/orchestrator";
 import { setGlobals } from "./lib/orchestrator/global";
 import { callMethod } from "./lib/rpc/call";
 import { createDispatcher } from "./lib/rpc/dispatcher";
 import { MethodNotFound } from "./lib/errors";
+import { mountUnderPrefix } from "./lib/ui/mount";
 
 const DRAIN_MS = 10_000;
 
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   await orchestrator.init();
   orchestrator.startReconciling(config.reconcileMs);
 
-  const api = createApiRoutes(orchestrator, dispatcher, { "/events": eventsRoute(orchestrator) });
+  const api = createApiRoutes(orchestrator, dispatcher, { "/events": eventsRoute(orchestrator), ...mcpRoutes(orchestrator) });
   const ui = next({ dev, dir: projectRoot(), customServer: true, hostname: "localhost", port: 0 });
   await ui.prepare();
   const nextHandler = ui.getRequestHandler();
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
   });
   const uiServer = http.createServer((req, res) => {
     track(res);
-    if (!api(req, res, pathnameOf(req))) void nextHandler(req, res);
+    if (api(req, res, pathnameOf(req))) return;
+    mountUnderPrefix(req, res); // behind a prefix-stripping proxy: asset URLs under X-Forwarded-Prefix
+    void nextHandler(req, res);
   });
   const servers: http.Server[] = [apiServer, uiServer];
 

@@ -287,7 +287,8 @@ export class Orchestrator {
   /** `session.info`: the record plus the container's live status (null while there is none). */
   async sessionInfo(id: string) {
     const s = this.store.get(id);
-    return { ...toPublic(s), container: await this.containerStatus(s) };
+    const container = await this.containerStatus(s);
+    return { ...toPublic(s), container };
   }
 
   /** Live container status from the engine; null without a container or an engine. */

@@ -26,10 +26,14 @@ const PUBLIC_KEYS = [
   "created_at", "started_at", "updated_at", "finished_at", "error", "agent", "results",
 ] as const satisfies readonly (keyof Session)[];
 
-/** The contract's Session, without internal fields. */
+/** The contract's Session, without internal fields: a snapshot that later changes do not reach. */
 export function toPublic(s: StoredSession): Session {
   const out = {} as Record<string, unknown>;
   for (const k of PUBLIC_KEYS) out[k] = s[k];
+  out.agent = { ...s.agent };
+  out.repos = [...s.repos];
+  out.mcp_servers = [...s.mcp_servers];
+  out.results = s.results.map((r) => ({ ...r }));
   return out as Session;
 }
 

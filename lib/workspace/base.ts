@@ -2,9 +2,9 @@
  * The base: what a session copy started from, so sync and diff know what changed on each side.
  * - the manifest holds size, mtime and mode per file (outside `.git` and excluded dirs): the
  *   change detector, as rsync's; a content hash is only needed when both sides moved;
- * - hashes are git blob ids; at record time they come free from the copy's git index for tracked
- *   files whose size+mtime still match it (and are not racily clean); everything else stays null
- *   until sync needs it;
+ * - hashes are git blob ids; at record time they come free from the copy's git index file (read
+ *   directly) for tracked files whose size+mtime still match it and are not racily clean;
+ *   everything else stays null until sync needs it;
  * - recording also pins what came from upstream inside the copy: `refs/hero-claude/base` (HEAD)
  *   and `refs/hero-claude/upstream/<branch>` for every branch, which sync later refreshes.
  */
@@ -48,66 +48,130 @@ export function emptyManifest(): Record<string, BaseFile> {
 
 interface IndexEntry {
   hash: string;
-  mode: string;
+  mode: number;
   size: number;
   mtimeMs: number;
-  /** true when git's index stores no sub-second part (compare whole seconds only). */
+  /** true when the index stores no sub-second part (compare whole seconds only). */
   secondsOnly: boolean;
 }
 
-/** Parse `git ls-files -s --debug -z`: stage-0 entries with blob id, size and mtime. */
-export function parseIndexDebug(out: string): Map<string, IndexEntry> {
+/**
+ * Parse a git index file (versions 2 to 4) into its stage-0 entries: blob id, mode, size, mtime.
+ * Reading the file directly costs a few ms where `git ls-files --debug` costs a process and a
+ * large text to parse. Returns null for anything unexpected, and for a split index (`link`).
+ */
+export function parseIndex(buf: Buffer, oidLen: 20 | 32): Map<string, IndexEntry> | null {
+  if (buf.length < 12 + oidLen || buf.toString("latin1", 0, 4) !== "DIRC") return null;
+  const version = buf.readUInt32BE(4);
+  if (version < 2 || version > 4) return null;
+  const count = buf.readUInt32BE(8);
   const entries = new Map<string, IndexEntry>();
-  const re = /(\d{6}) ([0-9a-f]{40,64}) (\d)\t([^\0]*)\0((?: {2}[^\n]*\n)*)/g;
-  for (let m = re.exec(out); m !== null; m = re.exec(out)) {
-    const [, mode = "", hash = "", stage = "", file = "", debug = ""] = m;
-    if (stage !== "0") continue;
-    const mt = /mtime: (\d+):(\d+)/.exec(debug);
-    const sz = /size: (\d+)/.exec(debug);
-    if (!mt || !sz) continue;
-    const sec = Number(mt[1]);
-    const nsec = Number(mt[2]);
-    entries.set(file, { hash, mode, size: Number(sz[1]), mtimeMs: sec * 1000 + nsec / 1e6, secondsOnly: nsec === 0 });
+  const end = buf.length - oidLen;
+  let off = 12;
+  let prev: Buffer = Buffer.alloc(0);
+  for (let i = 0; i < count; i++) {
+    if (off + 42 + oidLen > end) return null;
+    const mtimeS = buf.readUInt32BE(off + 8);
+    const mtimeNs = buf.readUInt32BE(off + 12);
+    const mode = buf.readUInt32BE(off + 24);
+    const size = buf.readUInt32BE(off + 36);
+    const hash = buf.toString("hex", off + 40, off + 40 + oidLen);
+    const flags = buf.readUInt16BE(off + 40 + oidLen);
+    let p = off + 42 + oidLen;
+    if (version >= 3 && flags & 0x4000) p += 2;
+    let name: Buffer;
+    if (version === 4) {
+      // Path prefix compression: drop n bytes of the previous path, append the NUL-terminated suffix.
+      let c = buf[p++] as number;
+      let n = c & 0x7f;
+      while (c & 0x80) {
+        c = buf[p++] as number;
+        n = ((n + 1) << 7) | (c & 0x7f);
+      }
+      const nul = buf.indexOf(0, p);
+      if (nul < 0 || nul >= end || n > prev.length) return null;
+      name = Buffer.concat([prev.subarray(0, prev.length - n), buf.subarray(p, nul)]);
+      prev = name;
+      off = nul + 1;
+    } else {
+      const nul = buf.indexOf(0, p);
+      if (nul < 0 || nul >= end) return null;
+      name = buf.subarray(p, nul);
+      // Entries are NUL-padded to a multiple of 8 bytes (1 to 8 NULs).
+      off += (p - off + name.length + 8) & ~7;
+    }
+    const type = mode & 0o170000;
+    if ((flags >> 12) & 3 || (type !== 0o100000 && type !== 0o120000)) continue;
+    entries.set(name.toString("utf8"), {
+      hash,
+      mode,
+      size,
+      mtimeMs: mtimeS * 1000 + mtimeNs / 1e6,
+      secondsOnly: mtimeNs === 0,
+    });
+  }
+  // Extensions: a split index keeps most entries in another file, which we do not read.
+  while (off + 8 <= end) {
+    if (buf.toString("latin1", off, off + 4) === "link") return null;
+    off += 8 + buf.readUInt32BE(off + 4);
   }
   return entries;
 }
 
 /** Whether an index entry still describes the file (git's own stat check, mtime and size only). */
 function indexMatches(e: IndexEntry, st: FileStat, indexMtimeMs: number): boolean {
-  if (e.size !== st.size) return false;
-  const isLink = (st.mode & 0o170000) === 0o120000;
-  if (isLink ? e.mode !== "120000" : e.mode !== "100644" && e.mode !== "100755") return false;
+  if (e.size !== st.size || (e.mode & 0o170000) !== (st.mode & 0o170000)) return false;
   const same = e.secondsOnly ? Math.floor(st.mtimeMs / 1000) * 1000 === e.mtimeMs : Math.abs(st.mtimeMs - e.mtimeMs) < 0.001;
   // Racily clean: written in the same tick as the index, git itself would re-hash it.
   return same && st.mtimeMs < indexMtimeMs;
 }
 
-async function readHead(g: CopyGit): Promise<{ head: string | null; branch: string | null }> {
-  const [head, branch] = await Promise.all([
-    g.raw(["rev-parse", "--verify", "-q", "HEAD^{commit}"]),
-    g.raw(["symbolic-ref", "-q", "--short", "HEAD"]),
+/**
+ * HEAD, the branch and every branch tip of the copy, from `.git/HEAD` and one for-each-ref
+ * (a rev-parse only for the rare HEAD that is a symref outside refs/heads).
+ */
+async function readRefs(root: string, g: CopyGit): Promise<{ head: string | null; branch: string | null; branches: Map<string, string> }> {
+  const [headFile, refs] = await Promise.all([
+    readFile(path.join(root, ".git", "HEAD"), "utf8").catch(() => ""),
+    g.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"]),
   ]);
-  return {
-    head: head.code === 0 ? head.stdout.trim() || null : null,
-    branch: branch.code === 0 ? branch.stdout.trim() || null : null,
-  };
+  const branches = new Map<string, string>();
+  for (const line of refs.split("\n")) {
+    const m = /^([0-9a-f]{40,64}) refs\/heads\/(.+)$/.exec(line);
+    if (m?.[1] && m[2]) branches.set(m[2], m[1]);
+  }
+  const text = headFile.trim();
+  const symref = /^ref:\s*(\S+)$/.exec(text)?.[1];
+  if (symref?.startsWith("refs/heads/")) {
+    const branch = symref.slice("refs/heads/".length);
+    return { head: branches.get(branch) ?? null, branch, branches };
+  }
+  if (/^[0-9a-f]{40,64}$/.test(text)) return { head: text, branch: null, branches };
+  const r = await g.raw(["rev-parse", "--verify", "-q", "HEAD^{commit}"]);
+  return { head: r.code === 0 ? r.stdout.trim() || null : null, branch: null, branches };
 }
 
-async function indexHashes(dest: string, g: CopyGit): Promise<{ entries: Map<string, IndexEntry>; indexMtimeMs: number }> {
-  const st = await lstat(path.join(dest, ".git", "index")).catch(() => null);
-  if (!st) return { entries: new Map(), indexMtimeMs: 0 };
-  const r = await g.raw(["ls-files", "-s", "--debug", "-z"]);
-  return { entries: r.code === 0 ? parseIndexDebug(r.stdout) : new Map(), indexMtimeMs: st.mtimeMs };
+/** The blob ids the copy's own index knows, with what they need to be trusted. */
+async function indexHashes(root: string): Promise<{ entries: Map<string, IndexEntry>; indexMtimeMs: number }> {
+  const none = { entries: new Map<string, IndexEntry>(), indexMtimeMs: 0 };
+  try {
+    const file = path.join(root, ".git", "index");
+    const [st, buf, config] = await Promise.all([
+      lstat(file),
+      readFile(file),
+      readFile(path.join(root, ".git", "config"), "utf8").catch(() => ""),
+    ]);
+    const oidLen = /^\s*objectformat\s*=\s*sha256\s*$/im.test(config) ? 32 : 20;
+    const entries = st.isFile() ? parseIndex(buf, oidLen) : null;
+    return entries ? { entries, indexMtimeMs: st.mtimeMs } : none;
+  } catch {
+    return none;
+  }
 }
 
 /** Pin HEAD as refs/hero-claude/base and every branch as refs/hero-claude/upstream/<branch>. */
-async function pinUpstreamRefs(g: CopyGit, head: string | null): Promise<void> {
-  const refs = await g.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"]);
-  const lines: string[] = [];
-  for (const line of refs.split("\n")) {
-    const m = /^([0-9a-f]{40,64}) refs\/heads\/(.+)$/.exec(line);
-    if (m) lines.push(`update ${UPSTREAM_REF_PREFIX}${m[2]} ${m[1]}`);
-  }
+async function pinUpstreamRefs(g: CopyGit, head: string | null, branches: Map<string, string>): Promise<void> {
+  const lines = [...branches].map(([name, sha]) => `update ${UPSTREAM_REF_PREFIX}${name} ${sha}`);
   if (head) lines.push(`update ${BASE_REF} ${head}`);
   if (lines.length > 0) await g.run(["update-ref", "--stdin"], { input: `${lines.join("\n")}\n` });
 }
@@ -128,13 +192,16 @@ export async function recordBase(
 ): Promise<RepoBase> {
   const root = path.resolve(dest);
   const g = await copyGit(root);
-  const [files, headInfo, index] = await Promise.all([
+  // git runs in other processes while this one walks: start it first.
+  const [headInfo, index, files] = await Promise.all([
+    readRefs(root, g).then(async ({ head, branch, branches }) => {
+      await pinUpstreamRefs(g, head, branches);
+      await fixOwnership(refPaths(root), opts.chown);
+      return { head, branch };
+    }),
+    indexHashes(root),
     walkTree(root, compileExcludes(opts.excludes ?? DEFAULT_EXCLUDES)),
-    readHead(g),
-    indexHashes(root, g),
   ]);
-  await pinUpstreamRefs(g, headInfo.head);
-  await fixOwnership(refPaths(root), opts.chown);
   const manifest = emptyManifest();
   for (const [rel, st] of files) {
     const e = index.entries.get(rel);

@@ -1,6 +1,7 @@
 /**
  * Host-side git in a session copy, whose `.git` the sandboxed agent can write.
- * - runs through the safe runner (hooks, fsmonitor, pagers, helpers off; no global config);
+ * - runs with the safe runner's arguments and environment (hooks, fsmonitor, pagers, helpers
+ *   off; no global config);
  * - pins `--git-dir`/`--work-tree` so a planted `core.worktree` or gitfile cannot point git
  *   elsewhere on the host;
  * - `core.alternateRefsCommand` is neutralised (fetch-pack runs it when alternates exist);
@@ -9,9 +10,36 @@
  * - stat checks ignore inode/ctime/owner, which the copy cannot share with CODEROOT, so status
  *   does not re-hash every file of a fresh copy.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { OperationFailed } from "../errors";
-import { runGitRaw, type GitResult } from "../git/safe";
+import { safeGitArgs, safeGitEnv, type GitResult } from "../git/safe";
+
+/**
+ * The safe runner's arguments and environment, spawned with stdin closed unless there is input,
+ * and with stdin errors handled: a git that exits before reading (EPIPE) must not crash the process.
+ */
+export function spawnGit(cwd: string, args: readonly string[], opts: { input?: string } = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", safeGitArgs(args), {
+      cwd,
+      env: safeGitEnv() as NodeJS.ProcessEnv,
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), code: code ?? -1 }),
+    );
+    if (child.stdin) {
+      child.stdin.on("error", () => {});
+      child.stdin.end(opts.input);
+    }
+  });
+}
 
 export interface CopyGitOptions {
   /** Enumerate the copy's filter drivers and switch each off (needed for status, diff, ls-files -m). */
@@ -28,7 +56,7 @@ function locate(dir: string): string[] {
 
 /** `-c` overrides that turn off each filter driver named in the copy's config (including includes). */
 async function filterOverrides(dir: string): Promise<string[]> {
-  const r = await runGitRaw(dir, [...locate(dir), "config", "-z", "--get-regexp", "^filter\\."]);
+  const r = await spawnGit(dir, [...locate(dir), "config", "-z", "--get-regexp", "^filter\\."]);
   if (r.code === 1) return []; // no filter configured
   if (r.code !== 0) throw new OperationFailed("git config failed while checking filter drivers", r.stderr);
   const names = new Set<string>();
@@ -59,7 +87,7 @@ export interface CopyGit {
 export async function copyGit(dir: string, opts: CopyGitOptions = {}): Promise<CopyGit> {
   const prefix = [...BASE_CONFIG.flatMap((c) => ["-c", c]), ...locate(dir)];
   if (opts.neutraliseFilters) prefix.push(...(await filterOverrides(dir)));
-  const raw = (args: readonly string[], o: { input?: string } = {}) => runGitRaw(dir, [...prefix, ...args], o);
+  const raw = (args: readonly string[], o: { input?: string } = {}) => spawnGit(dir, [...prefix, ...args], o);
   return {
     raw,
     async run(args, o = {}) {

@@ -4,7 +4,8 @@
  *   COPY (`fetch-pack` from the CODEROOT path, which runs a read-only upload-pack there), and only
  *   when CODEROOT's refs changed since the last fetch;
  * - per file, a three-way decision between base, upstream and session, size+mtime first and
- *   blob hashes only where both sides moved;
+ *   blob hashes only where both sides moved; only paths upstream touched are looked at in the
+ *   session, so a session's own changes cost nothing;
  * - a file is replaced by temp-file + rename after re-checking that the session did not touch it
  *   since the walk; nothing is ever written through a symlink on the session side;
  * - upstream branches land in `refs/hero-claude/upstream/*`; HEAD, index and branches stay.
@@ -184,9 +185,10 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
     fetched = true;
   }
 
-  // 2. Files: walk both sides (lstat only), then decide for the paths upstream touched.
+  // 2. Files: walk upstream (lstat only) against the base; only paths upstream touched need a
+  // look at the session side, so an unchanged upstream costs one walk whatever the session did.
   const exclude = compileExcludes(opts.excludes ?? DEFAULT_EXCLUDES);
-  const [up, sess] = await Promise.all([walkTree(src, exclude), walkTree(dest, exclude)]);
+  const up = await walkTree(src, exclude);
   const manifest = base.manifest;
   const touched: string[] = [];
   const baseOf = (rel: string): BaseFile | undefined => (Object.hasOwn(manifest, rel) ? manifest[rel] : undefined);
@@ -206,7 +208,7 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
   const decide = async (rel: string): Promise<Decision> => {
     const b = baseOf(rel);
     const s = up.get(rel);
-    const d = sess.get(rel);
+    const d = await sessionStat(dest, rel);
     const algo: HashAlgo = algoOf(b?.hash);
     let hs: Promise<string> | undefined;
     let hd: Promise<string> | undefined;
@@ -241,12 +243,13 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
   };
 
   const decisions = await mapLimit(touched, 8, decideOrSkip);
-  const next = Object.assign(emptyManifest(), manifest);
+  let next: Record<string, BaseFile> | null = null; // copied on the first change only
   let changed = fetched;
   const updated: string[] = [];
   const conflicts: string[] = [];
   const setEntry = (rel: string, entry: BaseFile | null) => {
     changed = true;
+    next ??= Object.assign(emptyManifest(), manifest);
     if (entry) next[rel] = entry;
     else delete next[rel];
   };
@@ -293,7 +296,8 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
   }
   updated.sort();
   conflicts.sort();
-  const newBase: RepoBase = changed || stamp !== base.upstreamRefs ? { ...base, manifest: next, upstreamRefs: stamp } : base;
+  const newBase: RepoBase =
+    changed || stamp !== base.upstreamRefs ? { ...base, manifest: next ?? manifest, upstreamRefs: stamp } : base;
   if (updated.length + conflicts.length > 0) onLine(`sync: ${updated.length} updated, ${conflicts.length} conflicts`);
   return { updated, conflicts, base: newBase, fetched, changed: newBase !== base };
 }
@@ -327,6 +331,19 @@ async function realDirs(root: string, relDir: string): Promise<boolean> {
     if (!st?.isDirectory()) return false;
   }
   return true;
+}
+
+/**
+ * The session's file at `rel` as the walk would see it: undefined when absent, a directory, or
+ * reached through something that is not a real directory (a symlink the session put there).
+ */
+async function sessionStat(dest: string, rel: string): Promise<FileStat | undefined> {
+  if (!(await realDirs(dest, path.posix.dirname(rel)))) return undefined;
+  const st = await lstat(path.join(dest, rel)).catch((e: unknown) => {
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return null;
+    throw e;
+  });
+  return st && (st.isFile() || st.isSymbolicLink()) ? statOf(st) : undefined;
 }
 
 async function currentStat(p: string): Promise<FileStat | undefined> {

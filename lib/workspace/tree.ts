@@ -9,7 +9,6 @@
 import { createHash } from "node:crypto";
 import { constants as fsConstants, lstatSync, readdirSync } from "node:fs";
 import { open, readlink } from "node:fs/promises";
-import path from "node:path";
 
 /** What a walk records per path: enough for the size+mtime change detector. */
 export interface FileStat {
@@ -100,13 +99,14 @@ function errno(e: unknown): string | undefined {
  */
 export async function walkTree(root: string, exclude: PathFilter): Promise<Map<string, FileStat>> {
   const out = new Map<string, FileStat>();
+  const base = root.endsWith("/") ? root : `${root}/`;
   const stack: string[] = [""];
   let sinceYield = 0;
   while (stack.length > 0) {
     const rel = stack.pop() as string;
     let entries;
     try {
-      entries = readdirSync(rel ? path.join(root, rel) : root, { withFileTypes: true });
+      entries = readdirSync(rel ? base + rel : root, { withFileTypes: true });
     } catch (e) {
       if (rel !== "" && (errno(e) === "ENOENT" || errno(e) === "ENOTDIR")) continue;
       throw e;
@@ -120,16 +120,17 @@ export async function walkTree(root: string, exclude: PathFilter): Promise<Map<s
       }
       if (!e.isFile() && !e.isSymbolicLink()) continue;
       if (exclude(r, false)) continue;
+      // Plain string paths: path.join costs more than the lstat itself at this volume.
       let st;
       try {
-        st = lstatSync(path.join(root, r));
+        st = lstatSync(base + r, { throwIfNoEntry: false });
       } catch {
-        continue;
+        continue; // vanished along with its directory
       }
-      if (st.isFile() || st.isSymbolicLink()) out.set(r, { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode });
+      if (st && (st.isFile() || st.isSymbolicLink())) out.set(r, { size: st.size, mtimeMs: st.mtimeMs, mode: st.mode });
     }
     sinceYield += entries.length;
-    if (sinceYield >= 4096) {
+    if (sinceYield >= 1024) {
       sinceYield = 0;
       await yieldToLoop();
     }

@@ -13,6 +13,7 @@ export const IMAGE = process.env.HERO_CLAUDE_IMAGE ?? "hero-claude-sandbox:lates
 const FAKE_SCRIPT = path.resolve(import.meta.dirname, "../fakes/anthropic-fake.mjs");
 
 export function docker(...args: string[]): string {
+  if (process.env.HC_DEBUG) console.log("docker", args.join(" "));
   return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
@@ -35,61 +36,57 @@ export function dockerMissing(): string | null {
 }
 
 export interface FakeModel {
-  /** The network sessions must join (HERO_CLAUDE_NETWORK). */
+  /** The internal network sessions must join (HERO_CLAUDE_NETWORK): it reaches nothing but the fake. */
   network: string;
   /** ANTHROPIC_BASE_URL as seen from a session container. */
   baseUrl: string;
-  /** The control URL on 127.0.0.1. */
-  control: string;
   script: (turns: unknown[]) => Promise<void>;
   requests: () => Promise<{ path: string; body: any }[]>;
   reset: () => Promise<void>;
   stop: () => void;
 }
 
-/** Start the scripted fake Anthropic API in a container on two networks the test owns. */
+/**
+ * Start the scripted fake Anthropic API in a container on an internal network the test owns.
+ * The test controls it through `docker exec … curl` on the fake's own loopback: no port is published.
+ */
 export async function startFakeModel(): Promise<FakeModel> {
   const tag = randomBytes(3).toString("hex");
-  const sessionNet = `hc-test-sessions-${tag}`;
-  const controlNet = `hc-test-control-${tag}`;
+  const network = `hc-test-${tag}`;
   const name = `hc-test-fake-${tag}`;
-  docker("network", "create", "--internal", "--label", "hero_claude.test=1", sessionNet);
-  docker("network", "create", "--label", "hero_claude.test=1", controlNet);
+  docker("network", "create", "--internal", "--label", "hero_claude.test=1", network);
   docker(
     "run", "-d", "--name", name, "--label", "hero_claude.test=1",
-    "--network", controlNet, "-p", "127.0.0.1::8080",
+    "--network", network, "--network-alias", "fake-anthropic",
     "--user", "1000:1000", "--read-only", "--cap-drop", "ALL",
     "-v", `${FAKE_SCRIPT}:/fake/anthropic-fake.mjs:ro`,
     "--entrypoint", "node", IMAGE, "/fake/anthropic-fake.mjs", "--port", "8080", "--host", "0.0.0.0",
   );
-  docker("network", "connect", "--alias", "fake-anthropic", sessionNet, name);
-  const port = docker("port", name, "8080/tcp").split("\n")[0]!.split(":").pop();
-  const control = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`${control}/_requests`);
-      if (r.ok) break;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const post = async (route: string, body?: unknown) => {
-    const r = await fetch(`${control}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
-    if (!r.ok) throw new Error(`fake ${route}: ${r.status} ${await r.text()}`);
+  const control = (method: string, route: string, body?: unknown): string => {
+    const args = ["exec", "-i", name, "curl", "-sS", "--fail-with-body", "-m", "10", "-X", method, `http://127.0.0.1:8080${route}`];
+    if (body !== undefined) args.push("-H", "content-type: application/json", "--data-binary", "@-");
+    return execFileSync("docker", args, { input: body === undefined ? "" : JSON.stringify(body), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   };
+  for (let i = 0; ; i++) {
+    try {
+      control("GET", "/_requests");
+      break;
+    } catch (err) {
+      if (i > 100) throw new Error(`the fake model did not come up: ${(err as Error).message}\n${docker("logs", name)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   return {
-    network: sessionNet,
+    network,
     baseUrl: "http://fake-anthropic:8080",
-    control,
-    script: (turns) => post("/_script", turns),
+    script: async (turns) => void control("POST", "/_script", turns),
     requests: async () => {
-      const body = (await (await fetch(`${control}/_requests`)).json()) as { requests?: unknown[] } | unknown[];
+      const body = JSON.parse(control("GET", "/_requests")) as { requests?: unknown[] } | unknown[];
       return (Array.isArray(body) ? body : (body.requests ?? [])) as { path: string; body: any }[];
     },
-    reset: () => post("/_reset"),
+    reset: async () => void control("POST", "/_reset", {}),
     stop: () => {
-      for (const args of [["rm", "-f", name], ["network", "rm", sessionNet], ["network", "rm", controlNet]]) {
+      for (const args of [["rm", "-f", name], ["network", "rm", network]]) {
         try {
           docker(...args);
         } catch {

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadBase, recordBase, saveBase, syncRepo } from "../../lib/workspace";
-import { git, tempDir } from "../helpers/repos";
+import { copyRepo, loadBase, recordBase, runningAsRoot, saveBase, syncRepo } from "../../lib/workspace";
+import { git, makeRepo, tempDir } from "../helpers/repos";
 import { makeSession, write } from "./fixture";
 
 const files = {
@@ -47,7 +47,7 @@ describe("syncRepo", () => {
 
   it("deletes a file deleted upstream and adds new upstream files, directories included", async () => {
     const s = await makeSession(files);
-    unlinkSync(path.join(s.src, "lib", "d.ts"));
+    rmSync(path.join(s.src, "lib"), { recursive: true });
     write(path.join(s.src, "new", "deep", "e.ts"), "export const e = 2;\n");
     symlinkSync("../a.txt", path.join(s.src, "new", "link"));
     const r = await syncRepo({ src: s.src, dest: s.dest, base: s.base });
@@ -173,7 +173,7 @@ describe("syncRepo", () => {
   });
 
   it("copes with paths that are also Object.prototype names, and survives save/load", async () => {
-    const s = await makeSession({ constructor: "c\n", __proto__: "p\n", "toString/x": "t\n" } as Record<string, string>);
+    const s = await makeSession(Object.fromEntries([["constructor", "c\n"], ["__proto__", "p\n"], ["toString/x", "t\n"]]));
     expect(Object.keys(s.base.manifest).sort()).toEqual(["__proto__", "constructor", "toString/x"]);
     const file = path.join(s.root, "build", "s1", "state", "base-app.json");
     await saveBase(file, s.base);
@@ -197,5 +197,26 @@ describe("syncRepo", () => {
     writeFileSync(path.join(s.dest, "u", "f"), "x");
     const again = await recordBase(s.dest);
     expect(again.manifest["u/f"]?.hash).toBeNull();
+  });
+
+  it.skipIf(!runningAsRoot())("gives what it writes (files, directories, fetched objects, refs) to the sandbox user", async () => {
+    const owner = { uid: 4321, gid: 4322 };
+    const src = makeRepo(path.join(tempDir(), "app"), files);
+    const dest = path.join(tempDir(), "app");
+    await copyRepo({ src, dest, chown: owner });
+    const base = await recordBase(dest, { chown: owner });
+    write(path.join(src, "fresh", "dir", "f.txt"), "new upstream file\n");
+    write(path.join(src, "a.txt"), "alpha v2, committed upstream\n");
+    git(src, "add", "-A");
+    git(src, "commit", "-qm", "upstream");
+    const r = await syncRepo({ src, dest, base, chown: owner });
+    expect(r.updated).toEqual(["a.txt", "fresh/dir/f.txt"]);
+    const paths = ["fresh", "fresh/dir", "fresh/dir/f.txt", "a.txt", ".git/refs/hero-claude/upstream/main"];
+    const objects = git(dest, "rev-list", "--objects", "-1", "refs/hero-claude/upstream/main").split("\n")[0]!.trim();
+    paths.push(`.git/objects/${objects.slice(0, 2)}/${objects.slice(2)}`, `.git/objects/${objects.slice(0, 2)}`);
+    for (const p of paths) {
+      const st = lstatSync(path.join(dest, p));
+      expect([st.uid, st.gid], p).toEqual([owner.uid, owner.gid]);
+    }
   });
 });
