@@ -13,6 +13,7 @@ import next from "next";
 import { getMethod } from "./lib/api";
 import { ConfigError, loadConfig } from "./lib/config";
 import { createApiRoutes } from "./lib/http/api";
+import { refuseRebinding } from "./lib/http/host-check";
 import { eventsRoute } from "./lib/http/events";
 import { listenOnSocket, removeSocket, SocketInUse } from "./lib/http/socket";
 import { mcpRoutes } from "./lib/mcp";
@@ -76,7 +77,16 @@ async function main(): Promise<void> {
   await listenOnSocket(apiServer, config.serverSocket, config.socketGroup);
   await listenOnSocket(uiServer, config.uiSocket, config.socketGroup);
   if (config.port !== undefined) {
-    const tcpServer = http.createServer(uiServer.listeners("request")[0] as http.RequestListener);
+    const uiHandler = uiServer.listeners("request")[0] as http.RequestListener;
+    // A web page can reach a loopback port (DNS rebinding): every TCP request must name us in Host/Origin.
+    const tcpServer = http.createServer((req, res) => {
+      const refused = refuseRebinding(req, config.host);
+      if (refused) {
+        res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: refused }));
+        return;
+      }
+      uiHandler(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       tcpServer.once("error", reject);
       tcpServer.listen(config.port, config.host, () => resolve());

@@ -70,6 +70,10 @@ export const ResultSchema = z.object({
   pushed: z.boolean(),
   pr_url: z.string().nullable(),
   skipped_reason: z.string().nullable(),
+  /** Why no pull request was opened (no token, unknown forge), or what else a user should know. */
+  note: z.string().nullable().optional(),
+  /** The page a user opens to make the pull request by hand. */
+  compare_url: z.string().nullable().optional(),
 });
 
 export const SessionSchema = z.object({

@@ -93,6 +93,47 @@ export const sessionMethods = {
     errors: [-32001],
     handler: ({ session_id, after }, { orchestrator }) => orchestrator.sessionTranscript(session_id, after ?? 0),
   }),
+  "session.diff": defineMethod({
+    name: "session.diff",
+    summary: "Per repo, the changed files and the unified patch of the session's work against its base (uncommitted and untracked included).",
+    params: z.strictObject({ session_id: SessionIdSchema, repo: RepoNameSchema.optional() }),
+    result: z.object({
+      repos: z.array(
+        z.object({
+          name: z.string(),
+          files: z.array(
+            z.object({
+              path: z.string(),
+              status: z.enum(["added", "modified", "deleted", "renamed"]),
+              additions: z.number(),
+              deletions: z.number(),
+              old_path: z.string().optional(),
+              binary: z.boolean().optional(),
+            }),
+          ),
+          patch: z.string(),
+          truncated: z.boolean().optional(),
+        }),
+      ),
+    }),
+    errors: [-32001, -32002, -32005],
+    handler: ({ session_id, repo }, { orchestrator }) => orchestrator.diffSession(session_id, repo),
+  }),
+  "session.finish": defineMethod({
+    name: "session.finish",
+    summary: "Commit each changed repo to the feature branch, push it and open a pull request; then state completed.",
+    description:
+      "Repos without changes are skipped (skipped_reason). A failure leaves the session as it was with what succeeded recorded in results; calling finish again continues.",
+    params: z.strictObject({
+      session_id: SessionIdSchema,
+      title: z.string().max(256).optional(),
+      body: z.string().max(65_536).optional(),
+      draft: z.boolean().optional(),
+    }),
+    result: SessionSchema,
+    errors: [-32001, -32002, -32003, -32005, -32006],
+    handler: ({ session_id, ...p }, { orchestrator, progress }) => orchestrator.finishSession(session_id, p, progress),
+  }),
   "session.sync": defineMethod({
     name: "session.sync",
     summary: "Bring upstream changes from CODEROOT into the session without losing any change the session made.",

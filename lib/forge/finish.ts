@@ -19,7 +19,7 @@ import { ensurePullRequest, tokenVariable } from "./pulls";
 import { pullRequestClient } from "./clients";
 import { pushBranch, readSourceRemote, remoteBranchHead } from "./push";
 import { compareUrl, detectForge, redactUrl, type ForgeConfig } from "./remote";
-import { isObjectId, isSafeRefName, withUntrustedRepo, type UntrustedRepo } from "./untrusted-repo";
+import { isObjectId, isSafeRefName, openUntrustedRepo, type UntrustedRepo } from "./untrusted-repo";
 
 /** One repository's outcome, as in the contract's `results`, plus why no PR was opened. */
 export interface FinishResult {
@@ -138,7 +138,22 @@ export async function finishRepo(opts: FinishOptions): Promise<FinishResult> {
     throw failed(e, "checking identities", result);
   }
 
-  return withUntrustedRepo(opts.repoDir, async (repo) => {
+  let repo: UntrustedRepo;
+  try {
+    repo = await openUntrustedRepo(opts.repoDir);
+  } catch (e) {
+    throw failed(e, "opening the session repository", result);
+  }
+  try {
+    return await finishOpen(repo, opts, result, committer);
+  } finally {
+    await repo.close();
+  }
+}
+
+async function finishOpen(repo: UntrustedRepo, opts: FinishOptions, result: FinishResult, committer: GitIdentity): Promise<FinishResult> {
+  const log = opts.onLine;
+  {
     // 1. Commit.
     let commit: string;
     try {
@@ -237,5 +252,5 @@ export async function finishRepo(opts: FinishOptions): Promise<FinishResult> {
       throw failed(e, "opening the pull request", result);
     }
     return result;
-  });
+  }
 }

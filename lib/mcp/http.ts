@@ -10,8 +10,8 @@
  *   stream, and at shutdown (each after its running tool calls finish).
  */
 import { randomUUID } from "node:crypto";
+import { refuseRebinding } from "../http/host-check";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isIP } from "node:net";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
@@ -39,37 +39,6 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
     return;
   }
   sendJson(res, status, { jsonrpc: "2.0", id: null, error: { code, message } });
-}
-
-/**
- * DNS-rebinding check for the TCP listener: Host must name the loopback (or the configured address)
- * with the listener's port, and an Origin, when sent, the same. Unix sockets (no local port) pass.
- * Returns why the request is refused, or undefined.
- */
-export function refuseRebinding(req: IncomingMessage, bindHost?: string): string | undefined {
-  const port = req.socket.localPort;
-  if (port === undefined) return undefined;
-  const names = ["127.0.0.1", "localhost", "[::1]"];
-  // An IP literal cannot be rebound, so the address the operator chose to bind is safe to accept too.
-  if (bindHost && isIP(bindHost) && bindHost !== "0.0.0.0" && bindHost !== "::") {
-    names.push(isIP(bindHost) === 6 ? `[${bindHost}]` : bindHost);
-  }
-  const allowed = new Set(names.map((n) => `${n}:${port}`));
-  if (port === 80) for (const n of names) allowed.add(n);
-  const host = req.headers.host?.toLowerCase();
-  if (!host || !allowed.has(host)) return `Host header not allowed: ${host ?? "(none)"}`;
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    let ok = false;
-    try {
-      const u = new URL(origin);
-      ok = (u.protocol === "http:" || u.protocol === "https:") && allowed.has(u.host);
-    } catch {
-      ok = false;
-    }
-    if (!ok) return `Origin not allowed: ${origin}`;
-  }
-  return undefined;
 }
 
 /** The path prefix a reverse proxy stripped (X-Forwarded-Prefix), so the legacy endpoint URL still routes. */

@@ -1,5 +1,5 @@
 /** MCP over the method registry: tools, resources and the HTTP transports (see SPEC.md, "MCP"). */
-export { mcpRoutes, refuseRebinding } from "./http";
+export { mcpRoutes } from "./http";
 export { McpConnection, McpHub } from "./server";
 export { callTool, listTools, toolName } from "./tools";
 export { parseUri, readResource, REPOS_URI, resourceTemplates } from "./resources";

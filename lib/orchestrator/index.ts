@@ -26,6 +26,8 @@ import { AGENT_HOME, agentUser, LABEL_BUILDDIR, LABEL_SESSION, sessionContainerS
 import { copyRepo, loadBase, recordBase, saveBase, syncRepo, trashWorkspace, pruneTrash } from "../workspace";
 import { agentCommand, agentEnv, interruptCommand, MCP_CONFIG_FILE, mcpConfig, redact, secretsOf, seedCredentials } from "../agent/command";
 import { agentUpdateFrom, StreamJsonParser, userPromptEvent, type AgentUpdate, type TranscriptEventDraft } from "../agent/transcript";
+import { finishRepo } from "../forge/finish";
+import { diffRepo } from "../workspace/diff";
 import { SessionLocks, Semaphore } from "./locks";
 import { TranscriptStore } from "./transcripts";
 import { OpLog } from "./oplog";
@@ -603,6 +605,159 @@ export class Orchestrator {
       this.emit(s);
       return toPublic(s);
     });
+  }
+
+  // ---- review and finish -----------------------------------------------------------------------
+
+  /** `session.diff`: per repo, the changed files and the patch of the session's work against its base. */
+  async diffSession(id: string, repo?: string) {
+    const s = this.store.get(id);
+    assertAllowed(id, s.state, "diff");
+    if (repo !== undefined && !s.repos.includes(repo)) {
+      throw new InvalidParams(`session ${id} has no repository ${repo} (it has ${s.repos.join(", ")})`, {
+        issues: [{ path: ["repo"], message: "not a repository of this session", code: "custom" }],
+      });
+    }
+    const p = sessionPaths(this.config.builddir, id);
+    const repos = [];
+    for (const name of repo ? [repo] : s.repos) {
+      const d = await diffRepo(p.repo(name), s.repo_bases[name]?.head ?? null);
+      repos.push({ name, files: d.files, patch: d.patch, truncated: d.truncated });
+    }
+    return { repos };
+  }
+
+  /** The commit/PR title: the caller's, else the agent's last result's first line, else the task's. */
+  private finishTitle(s: StoredSession, title?: string): string {
+    const firstLine = (t: string | null | undefined) => (t ?? "").split("\n").map((l) => l.trim()).find((l) => l.length > 0);
+    const t = title?.trim() || firstLine(s.agent.last_result) || firstLine(s.task) || `hero_claude session ${s.id}`;
+    return t.length > 72 ? `${t.slice(0, 71)}…` : t;
+  }
+
+  private finishBody(s: StoredSession, body?: string): string {
+    if (body?.trim()) return body;
+    const parts = [];
+    if (s.agent.last_result) parts.push(s.agent.last_result.trim());
+    parts.push(`## Task\n\n${s.task.trim()}`);
+    parts.push(`_Made by a Claude Code session (hero_claude ${s.id}, ${s.agent.turns} turns)._`);
+    return parts.join("\n\n");
+  }
+
+  /**
+   * `session.finish`: for each changed repo, commit to the feature branch, push, open the PR; then
+   * stop and remove the container (the workspace stays until destroy). A failure puts the session
+   * back where it was with what already succeeded recorded; the next finish continues from there.
+   */
+  async finishSession(id: string, p: { title?: string; body?: string; draft?: boolean }, progress?: Progress): Promise<Session> {
+    const s = this.store.get(id);
+    return this.locks.run(id, "session.finish", async () => {
+      assertAllowed(id, s.state, "finish");
+      if (this.runs.has(id)) {
+        throw new InvalidState(`session ${id}: the agent is still working; wait until it is done, or stop the session first`, {
+          session_id: id,
+          state: s.state,
+          agent: s.agent.state,
+        });
+      }
+      const back = s.state === "failed" ? (s.container_id ? "stopped" : "stopped") : s.state;
+      const title = this.finishTitle(s, p.title);
+      const body = this.finishBody(s, p.body);
+      s.state = "completing";
+      s.pending_op = "finish";
+      await this.store.save(s);
+      this.emit(s);
+      const paths = sessionPaths(this.config.builddir, id);
+      const logStream = appendStream(paths.log("rsync"));
+      try {
+        let done = 0;
+        for (const repo of s.repos) {
+          progress?.(done++, s.repos.length, `finishing ${repo}`);
+          logStream.write(`# ${new Date().toISOString()} finish ${repo}\n`);
+          const previous = s.results.find((r) => r.repo === repo);
+          const result = await finishRepo({
+            repo,
+            repoDir: paths.repo(repo),
+            sourceDir: await resolveRepo(this.config.coderoot, repo),
+            baseHead: s.repo_bases[repo]?.head ?? null,
+            baseBranch: s.repo_bases[repo]?.branch ?? null,
+            branch: s.branch,
+            title,
+            body,
+            draft: p.draft ?? false,
+            author: this.config.gitAuthor,
+            forge: {
+              githubToken: this.config.forge.githubToken,
+              forgejoToken: this.config.forge.forgejoToken,
+              githubApiUrl: this.config.forge.githubApiUrl,
+              overrides: this.config.forge.overrides,
+              apiBaseOverride: this.config.forge.apiBases,
+            },
+            previous,
+            excludes: this.config.excludes,
+            owner: this.chownTarget(),
+            onLine: (line) => logStream.write(`${line}\n`),
+          });
+          this.recordResult(s, result);
+          await this.store.save(s);
+          this.log(
+            "info",
+            "session.finish",
+            result.skipped_reason
+              ? `${repo}: skipped (${result.skipped_reason})`
+              : `${repo}: ${result.pushed ? `pushed ${result.branch}` : "not pushed"}${result.pr_url ? `, PR ${result.pr_url}` : ""}`,
+            id,
+          );
+        }
+        if (s.container_id) {
+          await this.interruptAgent(s);
+          this.stopFollowing(id);
+          try {
+            await this.runtime.stop(s.container_id, this.config.stopTimeoutS);
+            await this.runtime.remove(s.container_id);
+            s.container_id = null;
+          } catch (err) {
+            this.log("warn", "session.finish", `the container could not be removed now (${(err as Error).message}); reconciliation will`, id);
+          }
+        }
+        s.state = "completed";
+        s.pending_op = null;
+        s.error = null;
+        s.finished_at = new Date().toISOString();
+        await this.store.save(s);
+        this.log("info", "session.finish", "session completed", id);
+        this.emit(s);
+        return toPublic(s);
+      } catch (err) {
+        const partial = (err as AppError).data as { partial?: SessionResult } | undefined;
+        if (partial?.partial) this.recordResult(s, partial.partial);
+        s.state = back;
+        s.pending_op = null;
+        s.error = `session.finish failed: ${(err as Error).message}`;
+        await this.store.save(s);
+        this.log("error", "session.finish", s.error, id, err instanceof AppError ? err.data : undefined);
+        this.emit(s);
+        if (err instanceof AppError) throw Object.assign(err, { data: { ...(err.data as object), session_id: id } });
+        throw new OperationFailed(s.error, [(err as Error).message], { session_id: id });
+      } finally {
+        await new Promise<void>((r) => logStream.end(r));
+      }
+    });
+  }
+
+  private recordResult(s: StoredSession, r: SessionResult): void {
+    const clean: SessionResult = {
+      repo: r.repo,
+      branch: r.branch ?? null,
+      commit: r.commit ?? null,
+      pushed: r.pushed ?? false,
+      pr_url: r.pr_url ?? null,
+      skipped_reason: r.skipped_reason ?? null,
+      note: r.note ?? null,
+      compare_url: r.compare_url ?? null,
+    };
+    const i = s.results.findIndex((x) => x.repo === r.repo);
+    if (i >= 0) s.results[i] = clean;
+    else s.results.push(clean);
   }
 
   /** `session.transcript`: events after `after`. */

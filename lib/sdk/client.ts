@@ -24,7 +24,8 @@ export interface WaitOptions {
   onEvent?: (event: WatchEvent) => void;
   /**
    * The call that makes the agent work (session.start, session.prompt). It runs once the event
-   * stream is open, and the wait then ends only after the agent was seen working.
+   * stream is open, and the wait then ends only after the agent was seen working; when the call
+   * answers with a Session whose agent is not working (nothing queued), that Session is returned.
    */
   trigger?: () => Promise<unknown>;
 }
@@ -54,6 +55,10 @@ export interface HeroClaudeClient extends Methods {
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+function isSession(v: unknown): v is Session {
+  return typeof v === "object" && v !== null && "agent" in v && "state" in v && "id" in v;
+}
 const CLIENT_KEYS = new Set(["call", "watch", "health", "waitForAgent", "endpoint", "close", "then"]);
 
 /** Create a client; nothing connects until the first call. */
@@ -117,7 +122,11 @@ export function createClient(options: ClientOptions = {}): HeroClaudeClient {
         if (s.state === "stopped" || s.state === "failed" || s.state === "completed" || s.state === "destroyed") return s;
         return undefined;
       };
-      if (opts.trigger) await opts.trigger();
+      if (opts.trigger) {
+        const r = await opts.trigger();
+        // The call answers with the Session as it left it: an agent not working has nothing to do.
+        if (isSession(r) && r.agent.state !== "working") return r;
+      }
       let last = (await call("session.info", { session_id: sessionId }, { signal: opts.signal })) as Session;
       if (last.agent.state === "working") sawWorking = true;
       const now = verdict(last);

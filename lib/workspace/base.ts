@@ -15,7 +15,7 @@ import { OperationFailed } from "../errors";
 import { copyGit, type CopyGit } from "./git";
 import { fixOwnership } from "./owner";
 import { DEFAULT_EXCLUDES, type Owner } from "./rsync";
-import { compileExcludes, walkTree, type FileStat } from "./tree";
+import { walkTree, type FileStat } from "./tree";
 
 /** One file of the base: the stat fingerprint of the session's copy, and its git blob id if known. */
 export interface BaseFile extends FileStat {
@@ -200,7 +200,7 @@ export async function recordBase(
       return { head, branch };
     }),
     indexHashes(root),
-    walkTree(root, compileExcludes(opts.excludes ?? DEFAULT_EXCLUDES)),
+    walkTree(root, opts.excludes ?? DEFAULT_EXCLUDES),
   ]);
   const manifest = emptyManifest();
   for (const [rel, st] of files) {

@@ -21,7 +21,6 @@ import { fixOwnership } from "./owner";
 import { DEFAULT_EXCLUDES, runningAsRoot, type Owner } from "./rsync";
 import {
   algoOf,
-  compileExcludes,
   hashPath,
   isSymlinkMode,
   mapLimit,
@@ -187,8 +186,7 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
 
   // 2. Files: walk upstream (lstat only) against the base; only paths upstream touched need a
   // look at the session side, so an unchanged upstream costs one walk whatever the session did.
-  const exclude = compileExcludes(opts.excludes ?? DEFAULT_EXCLUDES);
-  const up = await walkTree(src, exclude);
+  const up = await walkTree(src, opts.excludes ?? DEFAULT_EXCLUDES);
   const manifest = base.manifest;
   const touched: string[] = [];
   const baseOf = (rel: string): BaseFile | undefined => (Object.hasOwn(manifest, rel) ? manifest[rel] : undefined);

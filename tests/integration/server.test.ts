@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,6 +152,28 @@ describe("start-up and shutdown", () => {
     expect(code).toBe(0);
     expect(existsSync(srv.serverSocket)).toBe(false);
     expect(existsSync(srv.uiSocket)).toBe(false);
+  });
+
+  it("serves the optional TCP port on loopback and refuses foreign Host/Origin headers (DNS rebinding)", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const srv = await startServer({ coderoot, env: { HERO_CLAUDE_PORT: String(port) } });
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port, path: "/health", headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on("error", reject);
+      });
+    try {
+      expect(await get({ host: `127.0.0.1:${port}` })).toBe(200);
+      expect(await get({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200);
+      expect(await get({ host: "evil.example" })).toBe(403);
+      expect(await get({ host: `127.0.0.1:${port}`, origin: "http://evil.example" })).toBe(403);
+      // The Unix sockets are reachable only by local users: no Host check there.
+      expect((await request(srv.uiSocket, "GET", "/health", undefined, { host: "evil.example" })).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
   });
 
   it("refuses a regular file where its socket should be", async () => {

@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { refuseRebinding } from "../../lib/mcp/http";
+import { refuseRebinding } from "../../lib/http/host-check";
 import { McpHub } from "../../lib/mcp/server";
 import type { Orchestrator } from "../../lib/orchestrator";
 

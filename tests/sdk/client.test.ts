@@ -134,6 +134,13 @@ describe("the SDK against the real server", () => {
     expect(final).toMatchObject({ id: s.id, state: "destroyed" });
   });
 
+  it("waitForAgent returns at once when the trigger leaves the agent with nothing to do", async () => {
+    const s = await client.session.create({ repos: ["alpha"], task: "nothing queued" });
+    const final = await client.waitForAgent(s.id, { trigger: () => client.session.info({ session_id: s.id }) });
+    expect(final).toMatchObject({ id: s.id, state: "created", agent: { state: "idle" } });
+    await client.session.destroy({ session_id: s.id });
+  });
+
   it("talks to the TCP listener with `url`", async () => {
     const tcp = createClient({ url: `http://127.0.0.1:${port}` });
     expect((await tcp.repo.list()).length).toBe(2);

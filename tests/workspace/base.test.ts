@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyRepo, recordBase } from "../../lib/workspace";
 import { parseIndex } from "../../lib/workspace/base";
-import { compileExcludes } from "../../lib/workspace/tree";
+import { compileExcludes, findArgs, parseFindOutput, walkInProcess, walkTree } from "../../lib/workspace/tree";
 import { git, makeRepo, tempDir } from "../helpers/repos";
 
 function repo(format: "sha1" | "sha256", indexVersion: number): string {
@@ -84,5 +84,28 @@ describe("recordBase", () => {
     expect([b.base.head, b.base.branch]).toEqual([git(detached, "rev-parse", "HEAD").trim(), null]);
     expect([c.base.head, c.base.branch]).toEqual([null, "trunk"]);
     expect(Object.keys(c.base.manifest)).toEqual(["f"]);
+  });
+});
+
+describe("walkTree", () => {
+  it("gives the same answer through GNU find as in process, lstat values included", async () => {
+    const root = tempDir("hc-walk-");
+    const files = ["a.txt", "with space/b c", "ünïcode/ß.md", "x/node_modules/skip.js", "x/dist/skip", "dist.txt", "sub/.git/HEAD", ".hc-sync.abc.tmp", "deep/er/and/deeper/f"];
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      writeFileSync(path.join(root, f), f);
+    }
+    symlinkSync("a.txt", path.join(root, "link"));
+    symlinkSync("/nonexistent/target", path.join(root, "dangling"));
+    chmodSync(path.join(root, "a.txt"), 0o755);
+    const excludes = ["node_modules/", "dist/", "*.log"];
+    const viaFind = parseFindOutput(execFileSync("find", findArgs(root, excludes)!, { encoding: "utf8" }));
+    const inProcess = await walkInProcess(root, compileExcludes(excludes));
+    expect(viaFind).not.toBeNull();
+    expect(new Map([...viaFind!].sort())).toEqual(new Map([...inProcess].sort()));
+    expect([...inProcess.keys()].sort()).toEqual(["a.txt", "dangling", "deep/er/and/deeper/f", "dist.txt", "link", "with space/b c", "ünïcode/ß.md"]);
+    expect(await walkTree(root, excludes)).toEqual(inProcess);
+    expect(findArgs(root, ["/anchored"])).toBeNull(); // not expressible with -name: walked in process
+    expect([...(await walkTree(root, ["/a.txt"])).keys()]).not.toContain("a.txt");
   });
 });

@@ -1,0 +1,5 @@
+import { NotFoundView } from "@/lib/ui/views/errors";
+
+export default function NotFound() {
+  return <NotFoundView />;
+}
