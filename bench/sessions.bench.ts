@@ -23,6 +23,9 @@ async function main() {
   generateRepo(path.join(coderoot, "big"), 10_000, 150);
   makeRepo(path.join(coderoot, "small"), { "a.txt": "a\n" });
   let srv = await startServer({ coderoot });
+  process.on("exit", () => {
+    if (process.exitCode) console.error(`server output:\n${srv.output().slice(-4000)}`);
+  });
 
   // 1. create vs rsync -a
   const rsyncTimes: number[] = [];
@@ -79,5 +82,5 @@ async function main() {
 
 main().catch((err) => {
   console.error(err);
-  process.exit(1);
+  process.exitCode = 1;
 });

@@ -3,7 +3,7 @@
  *   npx tsx examples/finish-session.ts SESSION_ID [--title TEXT] [--body TEXT] [--draft] [--socket PATH]
  */
 import { parseArgs } from "node:util";
-import { createClient, HeroClaudeError, MethodNotFoundError, type Session } from "hero-claude/sdk";
+import { createClient, HeroClaudeError, MethodNotFoundError } from "hero-claude/sdk";
 
 const USAGE = "usage: finish-session.ts SESSION_ID [--title TEXT] [--body TEXT] [--draft] [--socket PATH]";
 
@@ -25,12 +25,12 @@ if (!sessionId || parsed.positionals.length > 1) {
 
 const client = createClient({ socketPath: parsed.values.socket });
 try {
-  const session = (await client.call("session.finish", {
+  const session = await client.session.finish({
     session_id: sessionId,
     title: parsed.values.title,
     body: parsed.values.body,
     draft: parsed.values.draft,
-  })) as Session;
+  });
   console.log(`session ${session.id} is ${session.state}`);
   for (const r of session.results) {
     const where = r.pr_url ?? (r.pushed ? `pushed ${r.branch}` : `not pushed: ${r.skipped_reason ?? "no changes"}`);

@@ -3,7 +3,6 @@
  * one SDK call: parse the arguments, call, print a table (or the JSON with --json).
  */
 import { readFileSync } from "node:fs";
-import type { HeroClaudeClient } from "../sdk/client";
 import type { LogEntry, ParamsOf, Session, SessionInfo, SessionState, TranscriptEvent } from "../sdk/types";
 import type { SessionUpdate, WatchEvent } from "../sdk/watch";
 import { EXIT, UsageError } from "./errors";
@@ -264,15 +263,6 @@ export function parseSince(raw: string, now = Date.now()): string {
 const ID_ARG = { args: "ID", minArgs: 1, maxArgs: 1, argComplete: ["sessions"] as const };
 const byId = (inv: Invocation) => ({ session_id: inv.args[0]! });
 
-/** Call a method the registry may not have yet (session.diff, session.finish): passed through untyped. */
-async function passthrough<T>(client: HeroClaudeClient, method: string, params: Record<string, unknown>, ctx: Ctx): Promise<T> {
-  return (await client.call(method, params, { signal: ctx.signal })) as T;
-}
-
-interface DiffResult {
-  repos: { name: string; files: { path: string; status: string; additions: number; deletions: number }[]; patch: string }[];
-}
-
 export const apiCommands: CommandSpec[] = [
   {
     path: ["session", "create"],
@@ -413,10 +403,10 @@ export const apiCommands: CommandSpec[] = [
       stat: { type: "boolean", desc: "files and line counts only, no patch" },
     },
     async run(ctx, inv) {
-      const r = await passthrough<DiffResult>(ctx.client(), "session.diff", { ...byId(inv), repo: str(inv, "repo") }, ctx);
+      const r = await ctx.client().session.diff({ ...byId(inv), repo: str(inv, "repo") }, { signal: ctx.signal });
       if (ctx.json) return printJson(r);
       const st = ctx.st;
-      for (const repo of r.repos ?? []) {
+      for (const repo of r.repos) {
         ctx.out(st.bold(`== ${repo.name}: ${repo.files.length} file${repo.files.length === 1 ? "" : "s"} changed`));
         if (repo.files.length) {
           ctx.out(
@@ -534,12 +524,11 @@ export const apiCommands: CommandSpec[] = [
       draft: { type: "boolean", desc: "open draft pull requests" },
     },
     async run(ctx, inv) {
-      const params: Record<string, unknown> = { ...byId(inv), title: str(inv, "title"), body: str(inv, "body") };
-      if (flag(inv, "draft")) params.draft = true;
-      const s = await passthrough<Session>(ctx.client(), "session.finish", params, ctx);
+      const params = { ...byId(inv), title: str(inv, "title"), body: str(inv, "body"), draft: flag(inv, "draft") || undefined };
+      const s = await ctx.client().session.finish(params, { signal: ctx.signal });
       if (ctx.json) return printJson(s);
       ctx.out(`session ${ctx.st.bold(s.id)} is ${stateColor(ctx.st, s.state)}`);
-      if (s.results?.length) printResults(ctx, s.results);
+      if (s.results.length) printResults(ctx, s.results);
     },
   },
   {

@@ -34,7 +34,6 @@ const SHADOW_CONFIG: readonly string[] = [
   "core.sparseCheckout=false",
   "core.bare=false",
   "submodule.recurse=false",
-  "diff.ignoreSubmodules=all",
   "status.submoduleSummary=false",
   "gc.auto=0",
   "maintenance.auto=false",

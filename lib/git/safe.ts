@@ -71,17 +71,17 @@ export function runGitRaw(
     const child = spawn("git", safeGitArgs(args), {
       cwd,
       env: safeGitEnv(opts.env) as NodeJS.ProcessEnv,
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
     const max = opts.maxBuffer ?? 256 * 1024 * 1024;
-    child.stdout.on("data", (b: Buffer) => {
+    child.stdout!.on("data", (b: Buffer) => {
       size += b.length;
       if (size <= max) out.push(b);
     });
-    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.stderr!.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code) =>
       resolve({
@@ -90,7 +90,11 @@ export function runGitRaw(
         code: code ?? -1,
       }),
     );
-    child.stdin.end(opts.input ?? "");
+    if (child.stdin) {
+      // git may exit before reading its input: an EPIPE here must not crash the server.
+      child.stdin.on("error", () => {});
+      child.stdin.end(opts.input);
+    }
   });
 }
 

@@ -43,7 +43,21 @@ export function eventsRoute(orchestrator: Orchestrator) {
     const mine = (id: string | undefined) => !sessionId || id === sessionId;
 
     const onSession = (s: { id: string }) => mine(s.id) && send("session", s);
-    const onTranscript = (t: { session_id: string }) => mine(t.session_id) && send("transcript", t);
+    // While the replay of `after` is read, live transcript events wait, so the client sees each seq once, in order.
+    let replaying: { session_id: string; events: { seq: number }[] }[] | null = null;
+    let lastSeq = 0;
+    const sendTranscript = (t: { session_id: string; events: { seq: number }[] }) => {
+      const events = t.events.filter((e) => e.seq > lastSeq);
+      if (events.length === 0) return;
+      lastSeq = events[events.length - 1]!.seq;
+      send("transcript", { ...t, events });
+    };
+    const onTranscript = (t: { session_id: string; events: { seq: number }[] }) => {
+      if (!mine(t.session_id)) return;
+      if (replaying) replaying.push(t);
+      else if (sessionId) sendTranscript(t);
+      else send("transcript", t);
+    };
     const onLog = (l: { session_id: string }) => mine(l.session_id) && send("log", l);
     const onOplog = (e: LogEntry) => mine(e.session_id) && send("oplog", e);
     const ping = setInterval(() => !res.writableEnded && res.write(`: ping\n\n`), PING_MS);
@@ -70,9 +84,17 @@ export function eventsRoute(orchestrator: Orchestrator) {
     if (sessionId) {
       send("session", orchestrator.getSession(sessionId));
       if (afterRaw !== null && /^\d+$/.test(afterRaw)) {
-        void orchestrator.sessionTranscript(sessionId, Number(afterRaw)).then(({ events }) => {
-          if (events.length) send("transcript", { session_id: sessionId, events });
-        });
+        replaying = [];
+        lastSeq = Number(afterRaw);
+        void orchestrator
+          .sessionTranscript(sessionId, lastSeq, 100_000)
+          .then(({ events }) => sendTranscript({ session_id: sessionId, events }))
+          .catch(() => {})
+          .finally(() => {
+            const waiting = replaying ?? [];
+            replaying = null;
+            for (const t of waiting) sendTranscript(t);
+          });
       }
     }
   };

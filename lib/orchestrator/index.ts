@@ -659,7 +659,7 @@ export class Orchestrator {
           agent: s.agent.state,
         });
       }
-      const back = s.state === "failed" ? (s.container_id ? "stopped" : "stopped") : s.state;
+      const back = s.state;
       const title = this.finishTitle(s, p.title);
       const body = this.finishBody(s, p.body);
       s.state = "completing";
@@ -761,9 +761,9 @@ export class Orchestrator {
   }
 
   /** `session.transcript`: events after `after`. */
-  async sessionTranscript(id: string, after: number) {
+  async sessionTranscript(id: string, after: number, limit = 1000) {
     this.store.get(id);
-    return this.transcripts.after(id, after);
+    return this.transcripts.after(id, after, limit);
   }
 
   /** `session.stop`: stop the container (graceful, then killed), state stopped; the workspace stays. */
@@ -924,7 +924,12 @@ export class Orchestrator {
       await this.beforeDestroy(s);
       let trash;
       try {
-        trash = await trashWorkspace({ codeDir: p.code, trashDir: p.trash, keepDays: this.config.trashDays });
+        trash = await trashWorkspace({
+          codeDir: p.code,
+          trashDir: p.trash,
+          keepDays: this.config.trashDays,
+          baseHeads: Object.fromEntries(Object.entries(s.repo_bases).map(([repo, b]) => [repo, b.head])),
+        });
       } catch (err) {
         throw new OperationFailed(
           `session ${id} was not destroyed: keeping its unpushed work in the trash failed (${(err as Error).message})`,

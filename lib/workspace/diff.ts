@@ -101,7 +101,8 @@ export async function diffUntrusted(repo: UntrustedRepo, baseHead: string | null
     base = r.stdout.trim();
   }
   const max = opts.maxPatchBytes ?? MAX_PATCH_BYTES;
-  const common = ["diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--no-color", "--ignore-submodules=all"];
+  // An explicit --ignore-submodules keeps git from reading the agent's .gitmodules (it dies on `update = !cmd`).
+  const common = ["diff-tree", "-r", "-M", "--ignore-submodules=none", "--no-ext-diff", "--no-textconv", "--no-color"];
   const [names, stats, patch] = await Promise.all([
     repo.run([...common, "--name-status", "-z", base, tree]),
     repo.run([...common, "--numstat", "-z", base, tree]),

@@ -46,7 +46,8 @@ export interface CopyGitOptions {
   neutraliseFilters?: boolean;
 }
 
-const BASE_CONFIG = ["core.alternateRefsCommand=true", "core.trustctime=false", "core.checkStat=minimal"];
+// No reflogs: ref updates we make must not write under `.git/logs`, which nothing here checks.
+const BASE_CONFIG = ["core.alternateRefsCommand=true", "core.trustctime=false", "core.checkStat=minimal", "core.logAllRefUpdates=false"];
 
 /** The global arguments that confine git to the copy at `dir`. */
 function locate(dir: string): string[] {

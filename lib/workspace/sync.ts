@@ -8,13 +8,15 @@
  *   session, so a session's own changes cost nothing;
  * - a file is replaced by temp-file + rename after re-checking that the session did not touch it
  *   since the walk; nothing is ever written through a symlink on the session side;
- * - upstream branches land in `refs/hero-claude/upstream/*`; HEAD, index and branches stay.
+ * - upstream branches land in `refs/hero-claude/upstream/*`; HEAD, index and branches stay; the
+ *   copy's `.git` layout is checked first (no symlinks where git will write).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { constants as fsConstants, lstatSync, readdirSync } from "node:fs";
 import { chmod, copyFile, lchown, lstat, mkdir, readlink, rename, rmdir, symlink, unlink, utimes } from "node:fs/promises";
 import path from "node:path";
 import { OperationFailed } from "../errors";
+import { checkRepoLayout } from "../forge/untrusted-repo";
 import { emptyManifest, refPaths, UPSTREAM_REF_PREFIX, type BaseFile, type RepoBase } from "./base";
 import { copyGit } from "./git";
 import { fixOwnership } from "./owner";
@@ -110,6 +112,9 @@ export async function fetchUpstream(
 ): Promise<void> {
   const onLine = opts.onLine ?? (() => {});
   const srcAbs = path.resolve(src);
+  // git writes objects and refs below the copy's .git as this (host) user: refuse a layout the
+  // agent rigged with symlinks, special files or alternates pointing out of the copy.
+  await checkRepoLayout(dest);
   const g = await copyGit(dest);
   // fetch-pack has no `--`; an absolute path cannot be taken for an option or a host:path URL.
   const r = await g.raw(["fetch-pack", "--all", "--quiet", "--no-progress", "--upload-pack=git-upload-pack", srcAbs]);
@@ -186,7 +191,10 @@ export async function syncRepo(opts: SyncRepoOptions): Promise<SyncResult> {
 
   // 2. Files: walk upstream (lstat only) against the base; only paths upstream touched need a
   // look at the session side, so an unchanged upstream costs one walk whatever the session did.
-  const up = await walkTree(src, opts.excludes ?? DEFAULT_EXCLUDES);
+  const up = await walkTree(src, opts.excludes ?? DEFAULT_EXCLUDES).catch((e: unknown) => {
+    // Never guess: an unreadable upstream directory would look like deleted files.
+    throw new OperationFailed(`cannot sync: reading ${src} failed: ${(e as Error).message}`);
+  });
   const manifest = base.manifest;
   const touched: string[] = [];
   const baseOf = (rel: string): BaseFile | undefined => (Object.hasOwn(manifest, rel) ? manifest[rel] : undefined);

@@ -109,10 +109,11 @@ describe("hero-claude against a running server", () => {
     expect(rejected.stderr).toMatch(/invalid params for session\.info: session_id/);
   });
 
-  it("passes methods the server may not have yet through (session.finish)", async () => {
-    const r = await cli(["session", "finish", "deadbeef", "--title", "t", ...sock]);
-    expect([3, 8]).toContain(r.code);
-    if (r.code === 8) expect(r.stderr).toMatch(/method not found: session\.finish: this server does not offer it yet/);
+  it("reports session.diff and session.finish of an unknown session as not found", async () => {
+    expect((await cli(["session", "diff", "deadbeef", ...sock])).code).toBe(3);
+    const r = await cli(["session", "finish", "deadbeef", "--title", "t", "--draft", ...sock]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: session not found: deadbeef/);
   });
 
   it("passes `exec` arguments after -- and reports the state error (exit 4) for a session without container", async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { style } from "../../lib/cli/output";
 import { renderEvent, toolInput } from "../../lib/cli/render";
 import { parseSince } from "../../lib/cli/api-commands";
+import { describeError, exitCodeOf } from "../../lib/cli/errors";
+import { errorFromRpc } from "../../lib/sdk";
 import type { TranscriptEvent } from "../../lib/sdk";
 
 const st = style(false);
@@ -51,5 +53,11 @@ describe("the live transcript in a terminal", () => {
     const now = Date.parse("2026-01-31T12:00:00Z");
     expect(parseSince("10m", now)).toBe("2026-01-31T11:50:00.000Z");
     expect(parseSince("2026-01-01T00:00:00Z", now)).toBe("2026-01-01T00:00:00Z");
+  });
+
+  it("explains a method the server does not offer (exit 8)", () => {
+    const err = errorFromRpc({ code: -32601, message: "method not found: session.someday" }, "session.someday");
+    expect(exitCodeOf(err)).toBe(8);
+    expect(describeError(err)).toMatch(/this server does not offer it yet; upgrade hero_claude/);
   });
 });

@@ -156,12 +156,20 @@ describe("host-side git on a planted session repository", () => {
       }
     };
     plain("--work-tree", control, "status");
-    plain("--work-tree", control, "diff", "HEAD");
-    plain("--work-tree", control, "add", "-A");
-    plain("--work-tree", control, "commit", "-qm", "control");
+    // Planted items shadow each other (process over clean, the last fsmonitor wins): peel two off.
+    const controlConfig = path.join(control, ".git", "config");
+    execFileSync("git", ["config", "--file", controlConfig, "--unset-all", "filter.evil.process"]);
+    execFileSync("git", ["config", "--file", controlConfig, "--unset-all", "includeIf.gitdir:/.path"]);
+    execFileSync("git", ["config", "--file", controlConfig, "--unset-all", "core.fsmonitor"]);
+    const peeled = ["--work-tree", control];
+    plain(...peeled, "diff", "HEAD");
+    plain(...peeled, "add", "-A");
+    plain(...peeled, "commit", "-qm", "control");
     const live = markers(`${prefix}-control`).map((m) => m.replace(/^.*-pwned-/, ""));
     console.log(`plain git ran ${live.length} planted programs: ${live.join(", ")}`);
-    expect(live).toEqual(expect.arrayContaining(["core.fsmonitor", "filter.clean", "diff.external", "hooksPath.pre-commit", "hooksPath.post-commit", "gpg.program"]));
+    expect(live).toEqual(
+      expect.arrayContaining(["includeIf.fsmonitor", "filter.process", "filter.clean", "diff.command", "hooksPath.pre-commit", "gpg.program"]),
+    );
 
     // The real thing.
     const d = await diffRepo(s.dir, s.base);

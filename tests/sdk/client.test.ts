@@ -87,9 +87,9 @@ describe("the SDK against the real server", () => {
   });
 
   it("passes untyped calls of methods it does not know through to the server", async () => {
-    const r = await client.call("session.diff", { session_id: "deadbeef" }).catch((e: unknown) => e);
-    // -32601 until the server has session.diff, then -32001 for this unknown session.
-    expect([-32601, -32001]).toContain((r as HeroClaudeError).code);
+    const r = await client.call("session.someday", { session_id: "deadbeef" }).catch((e: unknown) => e);
+    expect(r).toBeInstanceOf(MethodNotFoundError);
+    expect((r as MethodNotFoundError).message).toBe("method not found: session.someday");
   });
 
   it("watches a session: the snapshot first, then its destruction", async () => {

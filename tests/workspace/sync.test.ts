@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { copyRepo, loadBase, recordBase, runningAsRoot, saveBase, syncRepo } from "../../lib/workspace";
@@ -218,5 +218,18 @@ describe("syncRepo", () => {
       const st = lstatSync(path.join(dest, p));
       expect([st.uid, st.gid], p).toEqual([owner.uid, owner.gid]);
     }
+  });
+});
+
+describe("syncRepo against a rigged .git", () => {
+  it("refuses to fetch when the session made a directory under .git a symlink", async () => {
+    const s = await makeSession(files);
+    const outside = tempDir("hc-outside-");
+    git(s.src, "commit", "-q", "--allow-empty", "-m", "upstream moves");
+    rmSync(path.join(s.dest, ".git", "refs", "hero-claude"), { recursive: true, force: true });
+    symlinkSync(outside, path.join(s.dest, ".git", "refs", "hero-claude"));
+    const err = await syncRepo({ src: s.src, dest: s.dest, base: s.base }).catch((e) => e);
+    expect(err?.message).toMatch(/refusing host-side git/);
+    expect(readdirSync(outside)).toEqual([]);
   });
 });

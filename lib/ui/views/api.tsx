@@ -55,11 +55,11 @@ function example(m: OpenRpcMethod): string {
   return JSON.stringify(params, null, 2);
 }
 
-function Code({ text, lang }: { text: string; lang?: string }) {
+function Code({ text, lang, wrap }: { text: string; lang?: string; wrap?: boolean }) {
   const html = useMemo(() => highlight(text, lang), [text, lang]);
   return (
     <div className="group relative">
-      <pre className="overflow-x-auto rounded-md border border-line bg-surface-2 px-3 py-2 pr-9 font-mono text-[12px] leading-relaxed">
+      <pre className={cx("overflow-x-auto rounded-md border border-line bg-surface-2 px-3 py-2 pr-9 font-mono text-[12px] leading-relaxed", wrap && "break-all whitespace-pre-wrap")}>
         <code dangerouslySetInnerHTML={{ __html: html }} />
       </pre>
       <CopyButton text={text} className="absolute top-1.5 right-1.5 bg-surface-2" />
@@ -96,9 +96,9 @@ function Connect() {
     <div className="grid grid-cols-[110px_minmax(0,1fr)] items-baseline gap-3 py-2">
       <div className="text-muted">{label}</div>
       <div className="min-w-0">
-        <div className="flex items-center gap-2">
+        <div className="flex items-start gap-2">
           <Badge tone={method === "POST" ? "accent" : "info"}>{method}</Badge>
-          <code className="truncate font-mono text-[12.5px]" data-testid={`endpoint-${label.toLowerCase().replace(/\W+/g, "-")}`}>
+          <code className="min-w-0 font-mono text-[12.5px] break-all" data-testid={`endpoint-${label.toLowerCase().replace(/\W+/g, "-")}`}>
             {url}
           </code>
           <CopyButton text={url} />
@@ -136,7 +136,7 @@ function Connect() {
           }
         />
         <div className="space-y-2 p-4 text-[13px]">
-          <Code text={snippets[client].text} lang={snippets[client].lang} />
+          <Code text={snippets[client].text} lang={snippets[client].lang} wrap />
           <p className="text-xs text-muted">
             {client === "curl" ? (
               <>Local scripts can talk to the server socket directly, no port needed; access is governed by the socket&apos;s file permissions.</>
