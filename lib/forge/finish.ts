@@ -17,7 +17,7 @@ import { AppError, OperationFailed } from "../errors";
 import { DEFAULT_EXCLUDES, type Owner } from "../workspace/rsync";
 import { ensurePullRequest, tokenVariable } from "./pulls";
 import { pullRequestClient } from "./clients";
-import { pushBranch, readSourceRemote, remoteBranchHead } from "./push";
+import { pushBranch, readSourceRemote, remoteBranchHead, type SourceRemote } from "./push";
 import { compareUrl, detectForge, redactUrl, type ForgeConfig } from "./remote";
 import { isObjectId, isSafeRefName, openUntrustedRepo, type UntrustedRepo } from "./untrusted-repo";
 
@@ -123,134 +123,124 @@ export async function finishRepo(opts: FinishOptions): Promise<FinishResult> {
     note: null,
     compare_url: null,
   };
-  const log = opts.onLine;
-  if (opts.branch.startsWith("-") || !isSafeRefName(`refs/heads/${opts.branch}`)) {
-    throw failed(new OperationFailed(`not a usable branch name: ${JSON.stringify(opts.branch)}`), "checking the branch", result);
-  }
-  if (opts.baseHead !== null && !isObjectId(opts.baseHead)) {
-    throw failed(new OperationFailed(`not a commit id: ${JSON.stringify(opts.baseHead)}`), "checking the base", result);
-  }
   const committer = opts.committer ?? opts.author;
-  try {
-    checkIdentity("author", opts.author);
-    checkIdentity("committer", committer);
-  } catch (e) {
-    throw failed(e, "checking identities", result);
-  }
-
   let repo: UntrustedRepo;
   try {
+    if (opts.branch.startsWith("-") || !isSafeRefName(`refs/heads/${opts.branch}`)) {
+      throw new OperationFailed(`not a usable branch name: ${JSON.stringify(opts.branch)}`);
+    }
+    if (opts.baseHead !== null && !isObjectId(opts.baseHead)) throw new OperationFailed(`not a commit id: ${JSON.stringify(opts.baseHead)}`);
+    checkIdentity("author", opts.author);
+    checkIdentity("committer", committer);
     repo = await openUntrustedRepo(opts.repoDir);
   } catch (e) {
-    throw failed(e, "opening the session repository", result);
+    throw failed(e, "checking the request and the session repository", result);
   }
   try {
-    return await finishOpen(repo, opts, result, committer);
+    const commit = await commitStep(repo, opts, committer, result);
+    if (commit === null) return { ...result, skipped_reason: SKIPPED };
+    result.branch = opts.branch;
+    result.commit = commit;
+    const source = await pushStep(repo, opts, commit, result);
+    if (!source) return result;
+    result.pushed = true;
+    await pullRequestStep(opts, source, result);
+    return result;
   } finally {
     await repo.close();
   }
 }
 
-async function finishOpen(repo: UntrustedRepo, opts: FinishOptions, result: FinishResult, committer: GitIdentity): Promise<FinishResult> {
-  const log = opts.onLine;
-  {
-    // 1. Commit.
+/** Step 1: the commit to push (null: nothing new since the base); the copy is switched to the branch. */
+async function commitStep(repo: UntrustedRepo, opts: FinishOptions, committer: GitIdentity, result: FinishResult): Promise<string | null> {
+  try {
+    const tree = await repo.snapshot(opts.excludes ?? DEFAULT_EXCLUDES);
+    const head = repo.head;
+    let ahead = 0;
+    if (head && opts.baseHead && head !== opts.baseHead) {
+      ahead = Number((await repo.run(["rev-list", "--count", `${opts.baseHead}..${head}`, "--"])).trim());
+    } else if (head && !opts.baseHead) {
+      ahead = 1;
+    }
+    if (ahead === 0 && tree === (await treeOf(repo, opts.baseHead))) {
+      opts.onLine(`${opts.repo}: ${SKIPPED}`);
+      return null;
+    }
+    const start = head ?? opts.baseHead;
+    let parent = start;
+    const tip = await repo.readRef(`refs/heads/${opts.branch}`);
+    if (tip && start && tip !== start && repo.branch !== opts.branch && (await isAncestor(repo, start, tip))) {
+      parent = tip; // an earlier finish built the branch on top of this HEAD: continue it
+    }
     let commit: string;
-    try {
-      const tree = await repo.snapshot(opts.excludes ?? DEFAULT_EXCLUDES);
-      const head = repo.head;
-      let ahead = 0;
-      if (head && opts.baseHead && head !== opts.baseHead) {
-        ahead = Number((await repo.run(["rev-list", "--count", `${opts.baseHead}..${head}`, "--"])).trim());
-      } else if (head && !opts.baseHead) {
-        ahead = 1;
-      }
-      if (ahead === 0 && tree === (await treeOf(repo, opts.baseHead))) {
-        log(`${opts.repo}: ${SKIPPED}`);
-        return { ...result, skipped_reason: SKIPPED };
-      }
-      const start = head ?? opts.baseHead;
-      let parent = start;
-      const tip = await repo.readRef(`refs/heads/${opts.branch}`);
-      if (tip && start && tip !== start && repo.branch !== opts.branch && (await isAncestor(repo, start, tip))) {
-        parent = tip; // an earlier finish built the branch on top of this HEAD: continue it
-      }
-      if (parent && (await treeOf(repo, parent)) === tree) {
-        commit = parent;
-      } else {
-        const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
-        commit = (
-          await repo.run(args, { input: commitMessage(opts.title, opts.body), env: identityEnv(opts.author, committer) })
-        ).trim();
-        log(`${opts.repo}: committed ${commit} on ${opts.branch}`);
-      }
-      await repo.publish({ branch: opts.branch, commit, checkout: true, owner: opts.owner });
-      result.branch = opts.branch;
-      result.commit = commit;
-    } catch (e) {
-      throw failed(e, "committing", result);
+    if (parent && (await treeOf(repo, parent)) === tree) {
+      commit = parent;
+    } else {
+      const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
+      commit = (await repo.run(args, { input: commitMessage(opts.title, opts.body), env: identityEnv(opts.author, committer) })).trim();
+      opts.onLine(`${opts.repo}: committed ${commit} on ${opts.branch}`);
     }
+    await repo.publish({ branch: opts.branch, commit, checkout: true, owner: opts.owner });
+    return commit;
+  } catch (e) {
+    throw failed(e, "committing", result);
+  }
+}
 
-    // 2. Push to the origin of the CODEROOT repository.
-    let source;
-    try {
-      source = await readSourceRemote(opts.sourceDir);
-    } catch (e) {
-      throw failed(e, "reading the source repository's origin", result);
+/** Step 2: push to the CODEROOT repository's origin; null when it has none (a note says so). */
+async function pushStep(repo: UntrustedRepo, opts: FinishOptions, commit: string, result: FinishResult): Promise<SourceRemote | null> {
+  const log = opts.onLine;
+  let source: SourceRemote;
+  try {
+    source = await readSourceRemote(opts.sourceDir);
+  } catch (e) {
+    throw failed(e, "reading the source repository's origin", result);
+  }
+  if (!source.pushUrl) {
+    result.note = `not pushed: the source repository has no origin remote; the work is on branch ${opts.branch} in the session copy`;
+    log(`${opts.repo}: ${result.note}`);
+    return null;
+  }
+  const target = { url: source.pushUrl, rewrites: source.rewrites, onLine: log, timeoutMs: opts.timeoutMs };
+  try {
+    const remoteHead = await remoteBranchHead(repo, target, opts.branch);
+    if (remoteHead === commit) {
+      log(`${opts.repo}: ${opts.branch} is already at ${commit} on ${redactUrl(source.pushUrl)}`);
+      return source;
     }
-    if (!source.pushUrl) {
-      result.note = `not pushed: the source repository has no origin remote; the work is on branch ${opts.branch} in the session copy`;
-      log(`${opts.repo}: ${result.note}`);
-      return result;
-    }
-    const target = { url: source.pushUrl, rewrites: source.rewrites, onLine: log, timeoutMs: opts.timeoutMs };
-    try {
-      const remoteHead = await remoteBranchHead(repo, target, opts.branch);
-      if (remoteHead === commit) {
-        log(`${opts.repo}: ${opts.branch} is already at ${commit} on ${redactUrl(source.pushUrl)}`);
-      } else {
-        const ours = opts.previous?.pushed && opts.previous.commit && opts.previous.commit === remoteHead;
-        log(`${opts.repo}: pushing ${opts.branch} to ${redactUrl(source.pushUrl)}`);
-        await pushBranch(repo, target, { branch: opts.branch, commit, lease: ours ? remoteHead : null });
-      }
-      result.pushed = true;
-    } catch (e) {
-      throw failed(e, "pushing", result);
-    }
+    // Replace the remote branch only when it holds our own earlier push; anything else must fast-forward.
+    const ours = Boolean(opts.previous?.pushed && opts.previous.commit && opts.previous.commit === remoteHead);
+    log(`${opts.repo}: pushing ${opts.branch} to ${redactUrl(source.pushUrl)}`);
+    await pushBranch(repo, target, { branch: opts.branch, commit, lease: ours ? remoteHead : null });
+    return source;
+  } catch (e) {
+    throw failed(e, "pushing", result);
+  }
+}
 
-    // 3. The pull request.
-    const detected = detectForge(source.pushUrl, opts.repo, opts.forge);
-    if (!detected.forge) {
-      result.note = `no pull request opened: ${detected.reason}`;
-      log(`${opts.repo}: ${result.note}`);
-      return result;
-    }
-    const forge = detected.forge;
-    const base = opts.baseBranch ?? source.branch;
-    if (!base) {
-      result.note = "no pull request opened: no base branch (the session started on a detached HEAD and the source repository has none checked out)";
-      log(`${opts.repo}: ${result.note}`);
-      return result;
-    }
-    result.compare_url = compareUrl(forge, base, opts.branch);
-    const client = pullRequestClient(forge, opts.forge);
-    if (!client) {
-      result.pr_url = opts.previous?.pr_url ?? null;
-      result.note = `no pull request opened: ${tokenVariable(forge.kind)} is not set; open ${result.compare_url} to make one`;
-      log(`${opts.repo}: ${result.note}`);
-      return result;
-    }
-    try {
-      const pr = await ensurePullRequest(
-        client,
-        { title: commitMessage(opts.title, "").trim(), body: opts.body, head: opts.branch, base, draft: opts.draft },
-        log,
-      );
-      result.pr_url = pr.url;
-      result.note = pr.note;
-    } catch (e) {
-      throw failed(e, "opening the pull request", result);
-    }
-    return result;
+/** Step 3: find or open the pull request; without a forge, a base branch or a token, say why. */
+async function pullRequestStep(opts: FinishOptions, source: SourceRemote, result: FinishResult): Promise<void> {
+  const log = (note: string) => {
+    result.note = note;
+    opts.onLine(`${opts.repo}: ${note}`);
+  };
+  const detected = detectForge(source.pushUrl, opts.repo, opts.forge);
+  if (!detected.forge) return log(`no pull request opened: ${detected.reason}`);
+  const forge = detected.forge;
+  const base = opts.baseBranch ?? source.branch;
+  if (!base) return log("no pull request opened: no base branch (the session started on a detached HEAD and the source repository has none checked out)");
+  result.compare_url = compareUrl(forge, base, opts.branch);
+  const client = pullRequestClient(forge, opts.forge);
+  if (!client) {
+    result.pr_url = opts.previous?.pr_url ?? null;
+    return log(`no pull request opened: ${tokenVariable(forge.kind)} is not set; open ${result.compare_url} to make one`);
+  }
+  try {
+    const title = commitMessage(opts.title, "").trim();
+    const pr = await ensurePullRequest(client, { title, body: opts.body, head: opts.branch, base, draft: opts.draft }, opts.onLine);
+    result.pr_url = pr.url;
+    result.note = pr.note;
+  } catch (e) {
+    throw failed(e, "opening the pull request", result);
   }
 }

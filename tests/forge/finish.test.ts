@@ -1,7 +1,7 @@
 // finishRepo end to end: real git, bare "remotes" behind insteadOf rules of the CODEROOT repos,
 // and the GitHub / Forgejo fakes on loopback.
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../lib/errors";
 import { finishRepo, type FinishOptions, type FinishResult } from "../../lib/forge/finish";
@@ -249,6 +249,43 @@ describe("finishRepo", () => {
     expect(r).toMatchObject({ pushed: false, branch: "hero-claude/s12", pr_url: null });
     expect(r.note).toMatch(/no origin remote/);
     expect(agentGit(s.dir, "rev-parse", "hero-claude/s12").trim()).toBe(r.commit);
+  });
+
+  it("replaces the remote branch only when it holds our own earlier push", async () => {
+    const src = source("omicron", "https://github.com/acme/omicron.git");
+    const s = world.session("s13", src);
+    write(s.dir, "a.txt", "a\n");
+    const opts = options("omicron", s.dir, src.sourceDir, s.base, { branch: "hero-claude/s13" });
+    const r1 = await finishRepo(opts);
+    // The agent went back to main and committed there: the branch is rebuilt from that HEAD.
+    agentGit(s.dir, "checkout", "-q", "main");
+    write(s.dir, "b.txt", "b\n");
+    agentGit(s.dir, "add", "-A");
+    agentGit(s.dir, "commit", "-qm", "agent: on main");
+    const r2 = await finishRepo({ ...opts, previous: r1 });
+    expect(r2.commit).not.toBe(r1.commit);
+    expect(bareGit(src.bare, "rev-parse", "hero-claude/s13")).toBe(r2.commit);
+    expect(bareGit(src.bare, "merge-base", "--is-ancestor", r1.commit!, "hero-claude/s13").length).toBe(0);
+    // Someone else pushed to the branch: never overwritten.
+    git(src.sourceDir, "push", "-q", "-f", "origin", "main:refs/heads/hero-claude/s13");
+    write(s.dir, "c.txt", "c\n");
+    const err = (await finishRepo({ ...opts, previous: r2 }).catch((e) => e)) as AppError;
+    expect(err.code).toBe(-32005);
+    expect((err.data as { log: string }).log).toMatch(/rejected|non-fast-forward|fetch first/);
+    expect((err.data as { partial: FinishResult }).partial).toMatchObject({ pushed: false, branch: "hero-claude/s13" });
+    expect(bareGit(src.bare, "rev-parse", "hero-claude/s13")).toBe(s.base);
+    expect(gh.pulls.filter((p) => p.repo === "omicron")).toHaveLength(1);
+  });
+
+  it.runIf(process.getuid?.() === 0)("gives what it writes into the copy to the sandbox owner", async () => {
+    const src = source("pi", "https://github.com/acme/pi.git");
+    const s = world.session("s14", src);
+    write(s.dir, "new-file.txt", "unique content 3f9a\n");
+    const r = await finishRepo(options("pi", s.dir, src.sourceDir, s.base, { branch: "hero-claude/s14", owner: { uid: 4242, gid: 4243 } }));
+    const obj = `${s.dir}/.git/objects/${r.commit!.slice(0, 2)}/${r.commit!.slice(2)}`;
+    for (const p of [".git/refs/heads/hero-claude/s14", ".git/refs/heads/hero-claude", ".git/index", ".git/HEAD"].map((x) => `${s.dir}/${x}`).concat(obj)) {
+      expect(statSync(p)).toMatchObject({ uid: 4242, gid: 4243 });
+    }
   });
 
   afterAll(() => {
