@@ -74,6 +74,11 @@ async function main(): Promise<void> {
   });
   const servers: http.Server[] = [apiServer, uiServer];
 
+  for (const s of servers) {
+    // Longer than clients' idle sockets live, so a kept-alive connection is not closed under a request.
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
+  }
   await listenOnSocket(apiServer, config.serverSocket, config.socketGroup);
   await listenOnSocket(uiServer, config.uiSocket, config.socketGroup);
   if (config.port !== undefined) {
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
       tcpServer.once("error", reject);
       tcpServer.listen(config.port, config.host, () => resolve());
     });
+    tcpServer.keepAliveTimeout = 65_000;
+    tcpServer.headersTimeout = 66_000;
     servers.push(tcpServer);
   }
   await writeFile(pidFile, `${process.pid}\n`);

@@ -71,11 +71,24 @@ function connectionError(ep: Endpoint, err: NodeJS.ErrnoException): ConnectionEr
   return new ConnectionError(`cannot reach hero_claude at ${where}: ${why}`, 0, { errno: err.code });
 }
 
-/** Open a request; resolves with the response once its headers arrived. The caller reads or destroys it. */
-export function open(
+/**
+ * Open a request; resolves with the response once its headers arrived. The caller reads or destroys it.
+ * A kept-alive socket the server closed meanwhile fails before the server saw anything: that one
+ * case is retried once on a fresh socket, as Node's documentation advises.
+ */
+export async function open(
   ep: Endpoint,
   opts: RequestOptions,
 ): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  try {
+    return await openOnce(ep, opts);
+  } catch (err) {
+    if ((err as { staleSocket?: boolean }).staleSocket) return openOnce(ep, opts);
+    throw err;
+  }
+}
+
+function openOnce(ep: Endpoint, opts: RequestOptions): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
   return new Promise((resolve, reject) => {
     const { signal } = opts;
     if (signal?.aborted) {
@@ -110,9 +123,13 @@ export function open(
       done();
       resolve({ req, res });
     });
-    req.on("error", (err: NodeJS.ErrnoException) =>
-      fail(err.code && /^E[A-Z]+$/.test(err.code) ? connectionError(ep, err) : err),
-    );
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE")) {
+        fail(Object.assign(connectionError(ep, err), { staleSocket: true }));
+        return;
+      }
+      fail(err.code && /^E[A-Z]+$/.test(err.code) ? connectionError(ep, err) : err);
+    });
     signal?.addEventListener("abort", onAbort, { once: true });
     if (opts.timeoutMs && opts.timeoutMs > 0) {
       timer = setTimeout(() => fail(new TimeoutError(`no answer from ${describe(ep)} within ${opts.timeoutMs} ms`)), opts.timeoutMs);

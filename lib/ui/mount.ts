@@ -5,6 +5,7 @@
  *   (`"/_next/…`, `'/_next/…`, `(/_next/…`) rewritten to `<prefix>/_next/…` as they stream, and
  *   HTML gets `TURBOPACK_CHUNK_BASE_PATH` set before any script runs, so the client runtime loads
  *   its chunks under the prefix too;
+ * - a redirect to an app path (`Location: /x`) is sent to `<prefix>/x`;
  * - links, fetches and the event stream are prefixed by the app itself (lib/ui/client.tsx), which
  *   reads the same header in the root layout.
  * Next's `basePath`/`assetPrefix` are fixed at build time, so they cannot serve both at once.
@@ -76,6 +77,11 @@ export function mountUnderPrefix(req: IncomingMessage, res: ServerResponse): str
   let rewriter: ReturnType<typeof assetRewriter> | null | undefined;
   const decide = () => {
     if (rewriter !== undefined) return rewriter;
+    // Next's own redirects (trailing slash, redirect()) name app paths; the browser needs the mount.
+    const location = res.getHeader("location");
+    if (typeof location === "string" && location.startsWith("/") && !location.startsWith("//") && !res.headersSent) {
+      res.setHeader("location", `${prefix}${location}`);
+    }
     const type = String(res.getHeader("content-type") ?? "");
     rewriter = REWRITTEN_TYPES.test(type) ? assetRewriter(prefix, /text\/html/i.test(type)) : null;
     if (rewriter && !res.headersSent) res.removeHeader("content-length");

@@ -103,17 +103,17 @@ for (const mount of ["root", "prefix"] as const) {
 
       await page.getByRole("checkbox", { name: "alpha", exact: true }).check();
       await page.getByLabel("Task", { exact: true }).fill("Add a greeting to the README");
-      await page.getByLabel("Name", { exact: true }).fill("-bad name");
+      await page.locator("#name").fill("-bad name");
       await page.getByText("a session name uses letters").waitFor();
       expect(await page.getByText("pick at least one repository").count()).toBe(0);
 
       // A name already taken passes the schema; the server's -32602 issue lands on the field.
-      await page.getByLabel("Name", { exact: true }).fill("fix-login-bug");
+      await page.locator("#name").fill("fix-login-bug");
       await page.getByRole("checkbox", { name: "Start right away" }).uncheck();
       await page.getByTestId("create-session").click();
       await page.getByText("already in use").waitFor();
 
-      await page.getByLabel("Name", { exact: true }).fill("e2e-session");
+      await page.locator("#name").fill("e2e-session");
       await page.getByTestId("create-session").click();
       await page.waitForURL(/\/sessions\/[0-9a-f]{8}$/);
       await page.getByTestId("session-name").filter({ hasText: "e2e-session" }).waitFor();
@@ -278,6 +278,7 @@ for (const mount of ["root", "prefix"] as const) {
       it("screenshots of every page in light and dark", async () => {
         const sessions = (await dash.srv.rpc("session.list", {})).sessions as { id: string; name: string }[];
         const s = sessions.find((x) => x.name === "add-docs")!;
+        await dash.srv.rpc("session.sync", { session_id: s.id }); // something in the operation log
         for (const scheme of ["light", "dark"] as const) {
           await open("/", scheme);
           await page.locator("[data-testid=session-row]").first().waitFor();

@@ -265,15 +265,16 @@ describe("finishRepo", () => {
     const r2 = await finishRepo({ ...opts, previous: r1 });
     expect(r2.commit).not.toBe(r1.commit);
     expect(bareGit(src.bare, "rev-parse", "hero-claude/s13")).toBe(r2.commit);
-    expect(bareGit(src.bare, "merge-base", "--is-ancestor", r1.commit!, "hero-claude/s13").length).toBe(0);
+    expect(() => bareGit(src.bare, "merge-base", "--is-ancestor", r1.commit!, "hero-claude/s13")).toThrow(); // replaced, not merged
     // Someone else pushed to the branch: never overwritten.
-    git(src.sourceDir, "push", "-q", "-f", "origin", "main:refs/heads/hero-claude/s13");
+    const other = git(src.sourceDir, "commit-tree", "-m", "someone else", `${s.base}^{tree}`).trim();
+    git(src.sourceDir, "push", "-q", "-f", "origin", `${other}:refs/heads/hero-claude/s13`);
     write(s.dir, "c.txt", "c\n");
     const err = (await finishRepo({ ...opts, previous: r2 }).catch((e) => e)) as AppError;
     expect(err.code).toBe(-32005);
     expect((err.data as { log: string }).log).toMatch(/rejected|non-fast-forward|fetch first/);
     expect((err.data as { partial: FinishResult }).partial).toMatchObject({ pushed: false, branch: "hero-claude/s13" });
-    expect(bareGit(src.bare, "rev-parse", "hero-claude/s13")).toBe(s.base);
+    expect(bareGit(src.bare, "rev-parse", "hero-claude/s13")).toBe(other);
     expect(gh.pulls.filter((p) => p.repo === "omicron")).toHaveLength(1);
   });
 

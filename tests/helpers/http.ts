@@ -16,7 +16,7 @@ export function request(
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { socketPath, method, path: urlPath, headers: { "content-type": "application/json", ...headers } },
+      { socketPath, method, path: urlPath, agent: false, headers: { "content-type": "application/json", ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
