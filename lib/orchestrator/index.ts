@@ -668,6 +668,14 @@ export class Orchestrator {
       this.emit(s);
       const paths = sessionPaths(this.config.builddir, id);
       const logStream = appendStream(paths.log("rsync"));
+      // Freeze the container while host git works in its repos: nothing in it can race the writes.
+      let paused = false;
+      if (s.container_id && s.state === "completing") {
+        paused = await this.runtime.pause(s.container_id).then(
+          () => true,
+          () => false,
+        );
+      }
       try {
         let done = 0;
         for (const repo of s.repos) {
@@ -709,9 +717,9 @@ export class Orchestrator {
           );
         }
         if (s.container_id) {
-          await this.interruptAgent(s);
           this.stopFollowing(id);
           try {
+            if (paused) await this.runtime.unpause(s.container_id);
             await this.runtime.stop(s.container_id, this.config.stopTimeoutS);
             await this.runtime.remove(s.container_id);
             s.container_id = null;
@@ -728,6 +736,7 @@ export class Orchestrator {
         this.emit(s);
         return toPublic(s);
       } catch (err) {
+        if (paused && s.container_id) await this.runtime.unpause(s.container_id).catch(() => {});
         const partial = (err as AppError).data as { partial?: SessionResult } | undefined;
         if (partial?.partial) this.recordResult(s, partial.partial);
         s.state = back;

@@ -107,6 +107,16 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async pause(id: string): Promise<void> {
+    const info = await this.docker.getContainer(id).inspect();
+    if (info.State.Running && !info.State.Paused) await this.docker.getContainer(id).pause();
+  }
+
+  async unpause(id: string): Promise<void> {
+    const info = await this.docker.getContainer(id).inspect().catch(() => null);
+    if (info?.State.Paused) await this.docker.getContainer(id).unpause();
+  }
+
   async remove(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });

@@ -84,6 +84,9 @@ export interface ContainerRuntime {
   start(id: string): Promise<void>;
   /** Stop gracefully, killing after `timeoutS`; no error when already stopped. */
   stop(id: string, timeoutS: number): Promise<void>;
+  /** Freeze every process in the container (cgroup freezer); no error when already paused. */
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
   /** Remove (forcefully); no error when already gone. */
   remove(id: string): Promise<void>;
   /** Status with resource use; null when the engine does not know the container. */

@@ -79,6 +79,18 @@ export class NerdctlRuntime implements ContainerRuntime {
     });
   }
 
+  async pause(id: string): Promise<void> {
+    await nerdctl(["pause", id]).catch((err: Error) => {
+      if (!/already paused/i.test(err.message)) throw err;
+    });
+  }
+
+  async unpause(id: string): Promise<void> {
+    await nerdctl(["unpause", id]).catch((err: Error) => {
+      if (!/not paused/i.test(err.message)) throw err;
+    });
+  }
+
   async remove(id: string): Promise<void> {
     await nerdctl(["rm", "--force", id]).catch((err: Error) => {
       if (!/no such container|not found/i.test(err.message)) throw err;

@@ -51,7 +51,7 @@ describe.skipIf(missing)("whole sessions through MCP and through the SDK example
     ]);
     const { client } = await connectStreamable({ socketPath: srv.serverSocket });
     try {
-      const call = async (name: string, args: Record<string, unknown>) => resultOf(await client.callTool({ name, arguments: args }));
+      const call = async (name: string, args: Record<string, unknown>) => resultOf((await client.callTool({ name, arguments: args })) as Parameters<typeof resultOf>[0]);
       const s = await call("session_create", { repos: ["alpha"], task: "Write mcp.txt", name: "via-mcp" });
       await call("session_start", { session_id: s.id });
       let after = 0;
