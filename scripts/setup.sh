@@ -32,5 +32,6 @@ fi
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses this npm's own lock (it leaves out other platforms' optional packages): install from the lock instead.
+  npm install --no-audit --no-fund --loglevel=error
 fi

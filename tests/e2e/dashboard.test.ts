@@ -65,7 +65,8 @@ for (const mount of ["root", "prefix"] as const) {
       const rows = page.locator("[data-testid=session-row]");
       await rows.nth(1).waitFor();
       expect(await rows.count()).toBe(2);
-      expect(await page.locator("[data-testid=stat-sessions]").innerText()).toContain("2");
+      await page.locator("[data-testid=stat-sessions]").getByText("2 running", { exact: false }).or(page.locator("[data-testid=stat-sessions]").getByText("0 running")).waitFor();
+      expect(await page.locator("[data-testid=stat-sessions]").innerText()).toMatch(/Sessions\s+2\s/);
 
       await page.getByRole("searchbox", { name: "Search sessions" }).fill("docs");
       await page.waitForFunction(() => document.querySelectorAll("[data-testid=session-row]").length === 1);

@@ -1,0 +1,133 @@
+/**
+ * The whole session flow through the browser, with Docker, the real Claude Code CLI against the
+ * scripted fake model, and the fake GitHub: create from the form, start, watch the transcript fill
+ * live, send a follow-up, see the diff, run a command in the terminal, finish (PR link), destroy.
+ * Once at the root and once through the prefix-stripping proxy. Skipped without Docker or the
+ * sandbox image outside CI (dockerMissing throws in CI).
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGithubFake, type GithubFake } from "../fakes/github-fake";
+import { World } from "../forge/world";
+import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
+import { freePort, launchBrowser, PREFIX, shot, startPrefixProxy, watchProblems, type PrefixProxy, type Problems } from "./helpers";
+import { startServer, type RunningServer } from "../helpers/server";
+
+const missing = dockerMissing();
+const FLOW_TIMEOUT = 360_000;
+const LIVE = 120_000;
+
+describe.skipIf(missing)("the whole session flow in the browser (Docker, fake model, fake GitHub)", () => {
+  let srv: RunningServer;
+  let fake: FakeModel;
+  let github: GithubFake;
+  let proxy: PrefixProxy;
+  let browser: Browser;
+  let root: string;
+  const world = new World();
+  const alpha = world.source("alpha", "https://github.com/acme/alpha.git", { "README.md": "# alpha\n" });
+
+  beforeAll(async () => {
+    fake = await startFakeModel();
+    github = await startGithubFake({ bareRepos: { "acme/alpha": alpha.bare } });
+    const port = await freePort();
+    srv = await startServer({
+      coderoot: world.coderoot,
+      env: {
+        HERO_CLAUDE_PORT: String(port),
+        HERO_CLAUDE_NETWORK: fake.network,
+        ANTHROPIC_BASE_URL: fake.baseUrl,
+        ANTHROPIC_API_KEY: "sk-fake-dashboard",
+        GITHUB_TOKEN: github.token,
+        GITHUB_API_URL: github.url,
+        HERO_CLAUDE_STOP_TIMEOUT_S: "1",
+      },
+    });
+    root = `http://127.0.0.1:${port}`;
+    proxy = await startPrefixProxy(srv.uiSocket);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await srv?.stop();
+    if (srv) removeSessionContainers(srv.builddir);
+    fake?.stop();
+    await github?.close();
+  });
+
+  for (const mount of ["root", "prefix"] as const) {
+    it(
+      `create → start → live transcript → follow-up → diff → terminal → finish → destroy (${mount})`,
+      async () => {
+        const base = mount === "root" ? root : proxy.base;
+        const name = `flow-${mount}`;
+        const file = `hello-${mount}.txt`;
+        await fake.reset();
+        await fake.script([
+          { tool_use: { name: "Write", input: { file_path: `/workspace/code/alpha/${file}`, content: "hello from the agent\n" } } },
+          { text: `Wrote **${file}**.` },
+          { text: "Second answer." },
+        ]);
+
+        const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 860 } });
+        const page: Page = await context.newPage();
+        const problems: Problems = watchProblems(page);
+        try {
+          await page.goto(`${base}/sessions/new`);
+          await page.getByRole("checkbox", { name: "alpha", exact: true }).check();
+          await page.getByLabel("Task", { exact: true }).fill(`Write ${file}`);
+          await page.locator("#name").fill(name);
+          expect(await page.getByRole("checkbox", { name: "Start right away" }).isChecked()).toBe(true);
+          await page.getByTestId("create-session").click();
+          await page.waitForURL(/\/sessions\/[0-9a-f]{8}$/, { timeout: LIVE });
+          const id = /\/sessions\/([0-9a-f]{8})/.exec(page.url())![1]!;
+
+          // The transcript fills live (no reload): the tool call, its result, the agent's Markdown.
+          await page.getByTestId("tool-call").filter({ hasText: "Write" }).waitFor({ timeout: LIVE });
+          await page.getByTestId("assistant-text").filter({ hasText: file }).waitFor({ timeout: LIVE });
+          expect(await page.getByTestId("assistant-text").locator("strong").first().innerText()).toBe(file);
+          await page.getByTestId("run-result").first().waitFor({ timeout: LIVE });
+          if (mount === "root") await shot(page, "flow-transcript-light");
+
+          await page.getByTestId("prompt-input").fill("And now summarise.");
+          await page.getByTestId("prompt-send").click();
+          await page.getByTestId("user-prompt").filter({ hasText: "And now summarise." }).waitFor({ timeout: LIVE });
+          await page.getByTestId("assistant-text").filter({ hasText: "Second answer." }).waitFor({ timeout: LIVE });
+
+          await page.getByRole("tab", { name: "Changes" }).click();
+          const diff = page.getByTestId("file-diff").filter({ hasText: file });
+          await diff.waitFor({ timeout: LIVE });
+          await diff.getByText("hello from the agent").waitFor();
+          if (mount === "root") await shot(page, "flow-changes-light");
+
+          await page.getByRole("tab", { name: "Terminal" }).click();
+          await page.getByTestId("terminal-input").fill(`cat ${file}`);
+          await page.getByTestId("terminal-input").press("Enter");
+          await page.getByTestId("terminal-stdout").filter({ hasText: "hello from the agent" }).waitFor({ timeout: LIVE });
+          expect(await page.getByTestId("exit-code").last().innerText()).toBe("exit 0");
+          if (mount === "root") await shot(page, "flow-terminal-light");
+
+          await page.getByRole("button", { name: "Finish…" }).click();
+          await page.getByTestId("confirm-finish").click();
+          const pr = page.getByTestId("pr-links").getByRole("link");
+          await pr.first().waitFor({ timeout: LIVE });
+          expect(await pr.first().getAttribute("href")).toMatch(/\/acme\/alpha\/pull\/\d+$/);
+          await page.getByTestId("state-badge").filter({ hasText: "completed" }).waitFor({ timeout: LIVE });
+          expect(github.pulls.some((p) => p.head.endsWith(`hero-claude/${name}`))).toBe(true);
+          if (mount === "root") await shot(page, "flow-finished-light");
+
+          await page.getByRole("button", { name: "Destroy…" }).click();
+          await page.getByTestId("confirm-destroy").click();
+          await page.getByTestId("flash").filter({ hasText: "destroyed" }).waitFor({ timeout: LIVE });
+          expect((await srv.rpcRaw("session.info", { session_id: id })).error.code).toBe(-32001);
+          expect(problems.unexpected()).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      },
+      FLOW_TIMEOUT,
+    );
+  }
+});
