@@ -103,6 +103,7 @@ describe.skipIf(missing)("the whole session flow in the browser (Docker, fake mo
           if (mount === "root") await shot(page, "flow-changes-light");
 
           await page.getByRole("tab", { name: "Terminal" }).click();
+          await page.getByLabel("Working directory").selectOption("/workspace/code/alpha");
           await page.getByTestId("terminal-input").fill(`cat ${file}`);
           await page.getByTestId("terminal-input").press("Enter");
           await page.getByTestId("terminal-stdout").filter({ hasText: "hello from the agent" }).waitFor({ timeout: LIVE });

@@ -295,7 +295,7 @@ export function Notice({ tone = "info", children, className }: { tone?: "info" |
 // ---- forms --------------------------------------------------------------------------------------
 
 const CONTROL =
-  "w-full rounded-md border border-line-strong bg-surface px-2.5 text-[13px] text-fg placeholder:text-faint shadow-card " +
+  "rounded-md border border-line-strong bg-surface px-2.5 text-[13px] text-fg placeholder:text-faint shadow-card " +
   "transition-colors focus:border-accent focus:outline-none focus:ring-2 focus:ring-ring disabled:opacity-60 " +
   "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/30";
 
@@ -334,15 +334,18 @@ export function Field({
   );
 }
 
+/** Controls fill their container unless the caller gives a width. */
+const width = (className?: string) => (className && /(^|\s)w-/.test(className) ? undefined : "w-full");
+
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...rest }, ref) {
-  return <input ref={ref} className={cx(CONTROL, "h-8", className)} {...rest} />;
+  return <input ref={ref} className={cx(CONTROL, "h-8", width(className), className)} {...rest} />;
 });
 
 export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(function Textarea(
   { className, ...rest },
   ref,
 ) {
-  return <textarea ref={ref} className={cx(CONTROL, "py-2 leading-relaxed", className)} {...rest} />;
+  return <textarea ref={ref} className={cx(CONTROL, "py-2 leading-relaxed", width(className), className)} {...rest} />;
 });
 
 export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select(
@@ -350,7 +353,7 @@ export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSel
   ref,
 ) {
   return (
-    <select ref={ref} className={cx(CONTROL, "h-8 cursor-pointer pr-7", className)} {...rest}>
+    <select ref={ref} className={cx(CONTROL, "h-8 cursor-pointer pr-7", width(className), className)} {...rest}>
       {children}
     </select>
   );

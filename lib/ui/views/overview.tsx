@@ -1,6 +1,6 @@
 "use client";
 /** Overview: server status, counts by state, and the sessions table (filter, search, sort, quick actions). */
-import { useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { SESSION_STATES, type Session, type SessionState } from "@/lib/api/schemas";
 import { Link } from "../client";
 import { AgentBadge, allows, RepoChips, StateBadge } from "../components/session";
@@ -88,31 +88,61 @@ function StatusCards() {
   );
 }
 
-function RowActions({ s }: { s: Session }) {
+/** Start or stop from the table; each button has its own pending and error state. */
+function RowAction({ s, call }: { s: Session; call: "start" | "stop" }) {
   const applySession = useApplySession();
-  const start = useAction("session.start", { session_id: s.id }, applySession);
-  const stop = useAction("session.stop", { session_id: s.id }, applySession);
-  const error = start.error ?? stop.error;
+  const action = useAction(call === "start" ? "session.start" : "session.stop", { session_id: s.id }, applySession);
   return (
-    <div className="flex items-center justify-end gap-1.5">
-      {error && (
-        <span className="max-w-[14rem] truncate text-xs text-danger" title={error.message} role="alert">
-          {error.message}
+    <>
+      {action.error && (
+        <span className="max-w-[14rem] truncate text-xs text-danger" title={action.error.message} role="alert">
+          {action.error.message}
         </span>
       )}
-      {allows(s.state, "start") && (
-        <Button size="xs" variant="ghost" icon={<IconPlay size={12} />} loading={start.pending} onClick={() => void start.run()} aria-label={`Start ${s.name}`}>
-          Start
-        </Button>
-      )}
-      {allows(s.state, "stop") && (
-        <Button size="xs" variant="ghost" icon={<IconStop size={12} />} loading={stop.pending} onClick={() => void stop.run()} aria-label={`Stop ${s.name}`}>
-          Stop
-        </Button>
-      )}
-    </div>
+      <Button
+        size="xs"
+        variant="ghost"
+        icon={call === "start" ? <IconPlay size={12} /> : <IconStop size={12} />}
+        loading={action.pending}
+        onClick={() => void action.run()}
+        aria-label={`${call === "start" ? "Start" : "Stop"} ${s.name}`}
+      >
+        {call === "start" ? "Start" : "Stop"}
+      </Button>
+    </>
   );
 }
+
+const SessionRow = memo(function SessionRow({ s }: { s: Session }) {
+  return (
+    <tr className="group h-12 hover:bg-surface-2/50" data-testid="session-row" data-session-id={s.id}>
+      <td className="px-3">
+        {/* 100 rows would mean 100 prefetches on every visit: prefetch on hover instead. */}
+        <Link href={`/sessions/${s.id}`} prefetch={false} className="block truncate font-medium hover:text-accent" title={s.task}>
+          {s.name}
+        </Link>
+        <div className="truncate font-mono text-[11px] text-faint">{s.id}</div>
+      </td>
+      <td className="px-3">
+        <StateBadge state={s.state} />
+      </td>
+      <td className="px-3">
+        <RepoChips repos={s.repos} max={2} />
+      </td>
+      <td className="px-3">{s.state === "created" ? <span className="text-faint">—</span> : <AgentBadge agent={s.agent} />}</td>
+      <td className="px-3 text-right tabular text-muted">{usd(s.agent.cost_usd)}</td>
+      <td className="px-3 text-right text-muted">
+        <Ago iso={s.created_at} />
+      </td>
+      <td className="px-3">
+        <div className="flex items-center justify-end gap-1.5">
+          {allows(s.state, "start") && <RowAction s={s} call="start" />}
+          {allows(s.state, "stop") && <RowAction s={s} call="stop" />}
+        </div>
+      </td>
+    </tr>
+  );
+});
 
 function SortHeader({
   label,
@@ -294,28 +324,7 @@ function SessionsTable() {
                   </tr>
                 ))}
               {visible.map((s) => (
-                <tr key={s.id} className="group h-12 hover:bg-surface-2/50" data-testid="session-row" data-session-id={s.id}>
-                  <td className="px-3">
-                    <Link href={`/sessions/${s.id}`} className="block truncate font-medium hover:text-accent" title={s.task}>
-                      {s.name}
-                    </Link>
-                    <div className="truncate font-mono text-[11px] text-faint">{s.id}</div>
-                  </td>
-                  <td className="px-3">
-                    <StateBadge state={s.state} />
-                  </td>
-                  <td className="px-3">
-                    <RepoChips repos={s.repos} max={2} />
-                  </td>
-                  <td className="px-3">{s.state === "created" ? <span className="text-faint">—</span> : <AgentBadge agent={s.agent} />}</td>
-                  <td className="px-3 text-right tabular text-muted">{usd(s.agent.cost_usd)}</td>
-                  <td className="px-3 text-right text-muted">
-                    <Ago iso={s.created_at} />
-                  </td>
-                  <td className="px-3">
-                    <RowActions s={s} />
-                  </td>
-                </tr>
+                <SessionRow key={s.id} s={s} />
               ))}
             </tbody>
           </table>

@@ -162,7 +162,7 @@ export function TerminalTab({ s }: { s: Session }) {
         <span className="text-[13px] font-medium">Container shell</span>
         <span className="text-xs text-muted">bash -lc, as the agent user</span>
         <div className="ml-auto flex items-center gap-2">
-          <Select value={cwd} onChange={(e) => setCwd(e.target.value)} aria-label="Working directory" className="h-7 w-56 font-mono text-xs">
+          <Select value={cwd} onChange={(e) => setCwd(e.target.value)} aria-label="Working directory" className="h-7 w-64 font-mono text-xs">
             <option value={WORKDIR}>{WORKDIR}</option>
             {s.repos.map((r) => (
               <option key={r} value={`${WORKDIR}/${r}`}>
@@ -220,7 +220,7 @@ export function TerminalTab({ s }: { s: Session }) {
           onChange={(e) => setCommand(e.target.value)}
           onKeyDown={onKey}
           disabled={!enabled}
-          placeholder={enabled ? "git status" : "start the session first"}
+          placeholder={enabled ? "git status" : "the container is not running"}
           aria-label="Command"
           spellCheck={false}
           autoComplete="off"
