@@ -281,39 +281,43 @@ for (const mount of ["root", "prefix"] as const) {
         const s = sessions.find((x) => x.name === "add-docs")!;
         await dash.srv.rpc("session.sync", { session_id: s.id }); // something in the operation log
         for (const scheme of ["light", "dark"] as const) {
-          await open("/", scheme);
-          await page.locator("[data-testid=session-row]").first().waitFor();
-          await shot(page, `overview-${scheme}`);
-          await open("/sessions/new", scheme);
-          await page.locator("[data-testid=repo-picker] input[type=checkbox]").first().waitFor();
-          await page.getByTestId("create-session").click();
-          await page.locator("[data-testid=field-error]").first().waitFor();
-          await shot(page, `new-session-${scheme}`);
-          const ready: Record<string, () => Promise<void>> = {
+          await open("/", scheme); // one context per scheme; the pages below load in it
+          const visit = async (path: string, ready: () => Promise<unknown>, name: string) => {
+            await page.goto(`${base}${path}`);
+            await ready();
+            await shot(page, `${name}-${scheme}`);
+          };
+          await visit("/", () => page.locator("[data-testid=stat-runtime] .text-ok, [data-testid=stat-runtime] .text-danger").first().waitFor(), "overview");
+          await visit(
+            "/sessions/new",
+            async () => {
+              await page.locator("[data-testid=repo-picker] input[type=checkbox]").first().waitFor();
+              await page.getByTestId("create-session").click();
+              await page.locator("[data-testid=field-error]").first().waitFor();
+            },
+            "new-session",
+          );
+          const ready: Record<string, () => Promise<unknown>> = {
             transcript: () => page.getByText("No transcript yet").waitFor(),
             changes: () => page.getByText("No changes yet").waitFor(),
-            logs: () => page.waitForFunction(() => Number(document.querySelector("[data-testid=log-view]")?.getAttribute("data-lines")) > 0).then(() => {}),
+            logs: () => page.waitForFunction(() => Number(document.querySelector("[data-testid=log-view]")?.getAttribute("data-lines")) > 0),
             terminal: () => page.getByText("The container is not running").waitFor(),
             details: () => page.getByTestId("container-status").waitFor(),
           };
-          for (const [tab, wait] of Object.entries(ready)) {
-            await open(`/sessions/${s.id}?tab=${tab}`, scheme);
-            await wait();
-            await shot(page, `session-${tab}-${scheme}`);
-          }
-          await open("/repos?name=alpha", scheme);
-          await page.getByTestId("repo-detail").getByText("initial commit").waitFor();
-          await shot(page, `repositories-${scheme}`);
-          await open("/logs", scheme);
-          await page.locator("[data-testid=oplog-row]").first().waitFor();
-          await shot(page, `operation-log-${scheme}`);
-          await open("/api", scheme);
-          await page.getByTestId("try-run").click();
-          await page.getByTestId("try-result").waitFor();
-          await shot(page, `api-${scheme}`);
+          for (const [tab, wait] of Object.entries(ready)) await visit(`/sessions/${s.id}?tab=${tab}`, wait, `session-${tab}`);
+          await visit("/repos?name=alpha", () => page.getByTestId("repo-detail").getByText("initial commit").waitFor(), "repositories");
+          await visit("/logs", () => page.locator("[data-testid=oplog-row]").first().waitFor(), "operation-log");
+          await visit(
+            "/api",
+            async () => {
+              await page.getByTestId("try-run").click();
+              await page.getByTestId("try-result").waitFor();
+            },
+            "api",
+          );
         }
         expectNoProblems();
-      });
+      }, 300_000);
     }
   });
 }
