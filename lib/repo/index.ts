@@ -9,6 +9,7 @@ import { simpleGit, type SimpleGit } from "simple-git";
 import type { Repo, RepoInfo } from "../api/schemas";
 import { RepoNameSchema } from "../api/schemas";
 import { InvalidParams, RepoNotFound } from "../errors";
+import { mapLimit } from "../workspace/tree";
 import { SAFE_GIT_CONFIG, SAFE_GIT_ENV_OVERRIDES, SIMPLE_GIT_ALLOW_SAFE_CONFIG, safeGitEnv } from "../git/safe";
 
 function git(dir: string): SimpleGit {
@@ -80,20 +81,6 @@ export async function listRepoNames(coderoot: string): Promise<string[]> {
     }
   }
   return names;
-}
-
-/** Run `fn` over items with at most `limit` in flight. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The summary of one repository, read without writing anything in it. */

@@ -5,21 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
 import { makeRepo, tempDir } from "../helpers/repos";
 import { startServer, type RunningServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 const missing = dockerMissing();
 const SECRET = "sk-fake-agent-secret-0123456789";
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    last = v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(missing)("the agent: the real Claude Code CLI against the scripted fake model", () => {
   let srv: RunningServer;

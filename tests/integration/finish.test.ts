@@ -8,18 +8,9 @@ import { startGithubFake, type GithubFake } from "../fakes/github-fake";
 import { bareGit, World } from "../forge/world";
 import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
 import { startServer, type RunningServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 const missing = dockerMissing();
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(missing)("finish through the server: diff, push, pull request", () => {
   let srv: RunningServer;

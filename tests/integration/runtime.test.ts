@@ -5,18 +5,9 @@ import { request } from "../helpers/http";
 import { docker, dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
 import { hashTree, makeRepo, tempDir } from "../helpers/repos";
 import { startServer, type RunningServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 const missing = dockerMissing();
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(missing)("containers: start, stop, resume, exec, hardening, reconciliation", () => {
   let srv: RunningServer;
