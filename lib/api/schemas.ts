@@ -8,6 +8,23 @@ export const SESSION_STATES = ["created", "running", "stopped", "completing", "c
 export const SessionStateSchema = z.enum(SESSION_STATES);
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
+/** The lifecycle calls whose permission depends on the session's state. */
+export type SessionCall = "start" | "stop" | "prompt" | "finish" | "destroy" | "sync" | "exec" | "diff";
+
+/**
+ * The state machine of the contract, in one table: which call is allowed in which state. The
+ * orchestrator enforces it (-32002); the dashboard reads it to offer only the allowed buttons.
+ */
+export const ALLOWED_CALLS: Record<SessionState, readonly SessionCall[]> = {
+  created: ["start", "destroy", "sync", "diff"],
+  running: ["stop", "prompt", "finish", "destroy", "sync", "exec", "diff"],
+  stopped: ["start", "destroy", "sync", "diff", "finish"],
+  completing: [],
+  completed: ["destroy", "diff"],
+  failed: ["start", "finish", "destroy", "diff", "sync"],
+  destroyed: [],
+};
+
 export const AGENT_STATES = ["idle", "working", "done", "failed"] as const;
 export const AgentStateSchema = z.enum(AGENT_STATES);
 

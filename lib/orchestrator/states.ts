@@ -1,18 +1,6 @@
-/** The session state machine of the contract, in one place: which call is allowed in which state. */
-import type { SessionState } from "../api/schemas";
+/** Enforcing the session state machine (the table is ALLOWED_CALLS in lib/api/schemas.ts). */
+import { ALLOWED_CALLS as ALLOWED, type SessionCall, type SessionState } from "../api/schemas";
 import { InvalidState } from "../errors";
-
-export type SessionCall = "start" | "stop" | "prompt" | "finish" | "destroy" | "sync" | "exec" | "diff";
-
-const ALLOWED: Record<SessionState, readonly SessionCall[]> = {
-  created: ["start", "destroy", "sync", "diff"],
-  running: ["stop", "prompt", "finish", "destroy", "sync", "exec", "diff"],
-  stopped: ["start", "destroy", "sync", "diff", "finish"],
-  completing: [],
-  completed: ["destroy", "diff"],
-  failed: ["start", "finish", "destroy", "diff", "sync"],
-  destroyed: [],
-};
 
 export function allowedCalls(state: SessionState): readonly SessionCall[] {
   return ALLOWED[state];
@@ -28,3 +16,5 @@ export function assertAllowed(id: string, state: SessionState, call: SessionCall
     { session_id: id, state, allowed: allowed.map((c) => `session.${c}`) },
   );
 }
+
+export type { SessionCall };

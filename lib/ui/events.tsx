@@ -7,7 +7,7 @@
  * - after a reconnect every cache is revalidated, so nothing missed while offline stays missing.
  */
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { useSWRConfig, type ScopedMutator } from "swr";
+import { unstable_serialize, useSWRConfig, type Cache, type ScopedMutator } from "swr";
 import type { LogEntry, Session } from "@/lib/api/schemas";
 import type { TranscriptEvent } from "@/lib/agent/transcript";
 import { useClient } from "./client";
@@ -86,10 +86,18 @@ export function useSessionEvents(fn: Listener<Session | { id: string; state: "de
   useEffect(() => bus.onSession((v) => ref.current(v)), [bus]);
 }
 
+/**
+ * Whether `key` holds data. Live events only update loaded entries: a mutate while the first
+ * fetch is in flight makes SWR discard that fetch's answer.
+ */
+function loaded(cache: Cache, key: readonly unknown[]): boolean {
+  return cache.get(unstable_serialize(key))?.data !== undefined;
+}
+
 /** Put a changed session into every cache that holds it. */
-export function applySession(mutate: ScopedMutator, s: Session | { id: string; state: "destroyed" }): void {
+export function applySession(mutate: ScopedMutator, cache: Cache, s: Session | { id: string; state: "destroyed" }): void {
   const gone = s.state === "destroyed";
-  void mutate<SessionList>(
+  if (loaded(cache, keys.sessions())) void mutate<SessionList>(
     keys.sessions(),
     (list) => {
       if (!list) return list;
@@ -105,7 +113,7 @@ export function applySession(mutate: ScopedMutator, s: Session | { id: string; s
     },
     { revalidate: false },
   );
-  void mutate<SessionInfo>(
+  if (loaded(cache, keys.session(s.id))) void mutate<SessionInfo>(
     keys.session(s.id),
     (prev) => {
       if (gone) return prev ? { ...prev, state: "destroyed" } : prev;
@@ -115,23 +123,24 @@ export function applySession(mutate: ScopedMutator, s: Session | { id: string; s
   );
 }
 
-function appendTranscript(mutate: ScopedMutator, sessionId: string, events: TranscriptEvent[]): void {
-  void mutate<Transcript>(
-    keys.transcript(sessionId),
-    (prev) => {
-      if (!prev) return prev; // not loaded yet: the first fetch will include these
-      const last = prev.events.length ? prev.events[prev.events.length - 1]!.seq : 0;
-      const fresh = events.filter((e) => e.seq > last);
-      if (fresh.length === 0) return prev;
-      return { events: [...prev.events, ...fresh], next: fresh[fresh.length - 1]!.seq };
-    },
-    { revalidate: false },
-  );
+function appendTranscript(mutate: ScopedMutator, cache: Cache, sessionId: string, events: TranscriptEvent[]): void {
+  const key = keys.transcript(sessionId);
+  if (!cache.get(unstable_serialize(key))) return; // nobody has asked for this transcript
+  const prev = cache.get(unstable_serialize(key))?.data as Transcript | undefined;
+  const last = prev?.events.length ? prev.events[prev.events.length - 1]!.seq : 0;
+  const fresh = prev ? events.filter((e) => e.seq > last) : [];
+  // Still loading, or a gap (seq is dense): the fetch may have missed these, so fetch again.
+  if (!prev || (fresh.length > 0 && fresh[0]!.seq !== last + 1)) {
+    void mutate(key);
+    return;
+  }
+  if (fresh.length === 0) return;
+  void mutate<Transcript>(key, { events: [...prev.events, ...fresh], next: fresh[fresh.length - 1]!.seq }, { revalidate: false });
 }
 
 export function LiveEvents({ children }: { children: ReactNode }) {
   const client = useClient();
-  const { mutate } = useSWRConfig();
+  const { mutate, cache } = useSWRConfig();
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const [bus] = useState(() => new Bus());
 
@@ -182,13 +191,13 @@ export function LiveEvents({ children }: { children: ReactNode }) {
       source.addEventListener("session", (e) => {
         const s = parse<Session | { id: string; state: "destroyed" }>(e);
         if (!s) return;
-        applySession(mutate, s);
+        applySession(mutate, cache, s);
         refreshInfo();
         bus.emitSession(s);
       });
       source.addEventListener("transcript", (e) => {
         const t = parse<{ session_id: string; events: TranscriptEvent[] }>(e);
-        if (t) appendTranscript(mutate, t.session_id, t.events);
+        if (t) appendTranscript(mutate, cache, t.session_id, t.events);
       });
       source.addEventListener("log", (e) => {
         const l = parse<LogChunk>(e);
@@ -206,7 +215,7 @@ export function LiveEvents({ children }: { children: ReactNode }) {
       clearTimeout(infoTimer);
       source?.close();
     };
-  }, [client, mutate, bus]);
+  }, [client, mutate, cache, bus]);
 
   return <LiveContext.Provider value={{ status, bus }}>{children}</LiveContext.Provider>;
 }

@@ -5,7 +5,7 @@
  * entries. Components never fetch on their own.
  */
 import { useCallback, useState } from "react";
-import useSWR, { useSWRConfig, type SWRConfiguration, type SWRResponse } from "swr";
+import useSWR, { unstable_serialize, useSWRConfig, type SWRConfiguration, type SWRResponse } from "swr";
 import type { Session } from "@/lib/api/schemas";
 import { RpcError, type MethodName, type ParamsOf, type ResultOf } from "./api";
 import { useClient } from "./client";
@@ -60,9 +60,24 @@ export function useSession(id: string, config?: SWRConfiguration): SWRResponse<S
   return useSWR(keys.session(id), config);
 }
 
-/** The whole transcript; new events arrive through the event stream. */
+/** The whole transcript (read in pages until no more come); new events arrive through the event stream. */
 export function useTranscript(id: string): SWRResponse<Transcript, RpcError> {
-  return useSWR(keys.transcript(id), { revalidateOnFocus: false });
+  const client = useClient();
+  return useSWR(
+    keys.transcript(id),
+    async () => {
+      const events: Transcript["events"] = [];
+      let after = 0;
+      for (;;) {
+        const page = await client.call("session.transcript", { session_id: id, after });
+        if (page.events.length === 0) break;
+        events.push(...page.events);
+        after = page.next;
+      }
+      return { events, next: after };
+    },
+    { revalidateOnFocus: false },
+  );
 }
 
 export function useDiff(id: string, enabled = true): SWRResponse<Diff, RpcError> {
@@ -140,10 +155,12 @@ export function useAction<M extends MethodName>(
 
 /** Store a Session a mutation returned in the caches (the event stream would, a moment later). */
 export function useApplySession(): (s: Session) => void {
-  const { mutate } = useSWRConfig();
+  const { mutate, cache } = useSWRConfig();
   return useCallback(
     (s: Session) => {
       void mutate<SessionInfo>(keys.session(s.id), (prev) => ({ ...s, container: prev?.container ?? null }), { revalidate: true });
+      // Only a loaded list: a mutate during its first fetch would make SWR drop that fetch's answer.
+      if (cache.get(unstable_serialize(keys.sessions()))?.data === undefined) return;
       void mutate<SessionList>(
         keys.sessions(),
         (list) => {
@@ -157,6 +174,6 @@ export function useApplySession(): (s: Session) => void {
         { revalidate: false },
       );
     },
-    [mutate],
+    [mutate, cache],
   );
 }

@@ -57,7 +57,7 @@ for (const mount of ["root", "prefix"] as const) {
       else for (const h of local) expect(h).not.toContain(PREFIX);
     };
 
-    const expectNoProblems = () => expect(problems.unexpected()).toEqual([]);
+    const expectNoProblems = () => expect(problems.unexpected(), problems.unexpected().join("\n")).toEqual([]);
 
     it("overview: server status, the sessions table with search, sort and state filter, live rows", async () => {
       await open("/");
@@ -305,7 +305,11 @@ for (const mount of ["root", "prefix"] as const) {
             details: () => page.getByTestId("container-status").waitFor(),
           };
           for (const [tab, wait] of Object.entries(ready)) await visit(`/sessions/${s.id}?tab=${tab}`, wait, `session-${tab}`);
-          await visit("/repos?name=alpha", () => page.getByTestId("repo-detail").getByText("initial commit").waitFor(), "repositories");
+          await visit(
+            "/repos?name=alpha",
+            () => Promise.all([page.getByTestId("repo-detail").getByText("initial commit").waitFor(), page.locator("[data-testid=repo-row]").nth(2).waitFor()]),
+            "repositories",
+          );
           await visit("/logs", () => page.locator("[data-testid=oplog-row]").first().waitFor(), "operation-log");
           await visit(
             "/api",

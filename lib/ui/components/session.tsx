@@ -1,26 +1,11 @@
 "use client";
 /** Session pieces shared by the overview and the session page: state badges, allowed calls, repo chips. */
-import type { Session, SessionState } from "@/lib/api/schemas";
-import type { SessionCall } from "@/lib/orchestrator/states";
+import { ALLOWED_CALLS, type Session, type SessionCall, type SessionState } from "@/lib/api/schemas";
 import { Badge, type Tone } from "./ui";
 
-/**
- * Which lifecycle call the server allows in which state (CONTRACT.md, "Session lifecycle").
- * Mirrors `ALLOWED` in lib/orchestrator/states.ts, which the browser bundle must not import;
- * the server remains the judge (-32002), this only decides which buttons to offer.
- */
-const ALLOWED: Record<SessionState, readonly SessionCall[]> = {
-  created: ["start", "destroy", "sync", "diff"],
-  running: ["stop", "prompt", "finish", "destroy", "sync", "exec", "diff"],
-  stopped: ["start", "destroy", "sync", "diff", "finish"],
-  completing: [],
-  completed: ["destroy", "diff"],
-  failed: ["start", "finish", "destroy", "diff", "sync"],
-  destroyed: [],
-};
-
+/** Whether the state machine allows `call` now; the server remains the judge (-32002), this only picks buttons. */
 export function allows(state: SessionState, call: SessionCall): boolean {
-  return ALLOWED[state]?.includes(call) ?? false;
+  return ALLOWED_CALLS[state]?.includes(call) ?? false;
 }
 
 const STATE_TONE: Record<SessionState, Tone> = {

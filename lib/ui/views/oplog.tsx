@@ -44,7 +44,8 @@ export function OpLogView({ initialSession }: { initialSession?: string }) {
   const { data, error, isValidating, mutate } = useOpLog(filter);
 
   useOplogEvents((e) => {
-    if (!matches(e, filter)) return;
+    if (!data || !matches(e, filter)) return; // while loading, the fetch brings it
+
     void mutate((prev) => (prev ? [...prev, e].slice(-LIMIT) : prev), { revalidate: false });
   });
 
@@ -68,7 +69,7 @@ export function OpLogView({ initialSession }: { initialSession?: string }) {
         description="What the server did: creates, starts, syncs, finishes, agent runs, reconciliation. Newest first, live."
         actions={
           <>
-            <Button icon={<IconRefresh size={13} />} loading={isValidating} onClick={() => void mutate()}>
+            <Button icon={<IconRefresh size={13} />} loading={isValidating && !!data} onClick={() => void mutate()}>
               Refresh
             </Button>
             <Button variant="danger" icon={<IconTrash size={13} />} onClick={() => setConfirm(true)}>
@@ -142,7 +143,7 @@ export function OpLogView({ initialSession }: { initialSession?: string }) {
         </div>
         {error && !data && <ErrorBox error={error} title="The operation log could not be loaded" onRetry={() => void mutate()} className="m-4" />}
         <div className="overflow-x-auto">
-          <table className="w-full min-w-[760px] table-fixed text-left text-[13px]" data-testid="oplog-table">
+          <table style={{ width: "max(100%, 760px)" }} className="table-fixed text-left text-[13px]" data-testid="oplog-table">
             <colgroup>
               <col className="w-[110px]" />
               <col className="w-[76px]" />

@@ -5,6 +5,7 @@ import { SESSION_STATES, type Session, type SessionState } from "@/lib/api/schem
 import { Link } from "../client";
 import { AgentBadge, allows, RepoChips, StateBadge } from "../components/session";
 import {
+  IconAlert,
   IconArrowDown,
   IconArrowUp,
   IconArrowUpDown,
@@ -95,8 +96,9 @@ function RowAction({ s, call }: { s: Session; call: "start" | "stop" }) {
   return (
     <>
       {action.error && (
-        <span className="max-w-[14rem] truncate text-xs text-danger" title={action.error.message} role="alert">
-          {action.error.message}
+        <span className="inline-flex text-danger" title={action.error.message} role="alert" data-testid="row-error">
+          <IconAlert size={14} />
+          <span className="sr-only">{action.error.message}</span>
         </span>
       )}
       <Button
@@ -270,15 +272,15 @@ function SessionsTable() {
         <ErrorBox error={error} title="Sessions could not be loaded" onRetry={() => void mutate()} className="m-4" />
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full min-w-[820px] table-fixed text-left text-[13px]" data-testid="sessions-table" aria-busy={isLoading}>
+          <table style={{ width: "max(100%, 900px)" }} className="table-fixed text-left text-[13px]" data-testid="sessions-table" aria-busy={isLoading}>
             <colgroup>
-              <col className="w-[30%]" />
-              <col className="w-[110px]" />
+              <col className="w-[28%]" />
+              <col className="w-[108px]" />
               <col />
-              <col className="w-[96px]" />
-              <col className="w-[80px]" />
-              <col className="w-[96px]" />
-              <col className="w-[150px]" />
+              <col className="w-[92px]" />
+              <col className="w-[76px]" />
+              <col className="w-[92px]" />
+              <col className="w-[128px]" />
             </colgroup>
             <thead className="border-b border-line bg-surface-2/60 text-xs text-muted">
               <tr className="h-9">

@@ -118,7 +118,7 @@ export function ReposView({ initial }: { initial?: string }) {
         title="Repositories"
         description="Git work trees under CODEROOT, one or two levels deep. Sessions copy them; CODEROOT itself is never written to."
         actions={
-          <Button icon={<IconRefresh size={13} />} loading={isValidating} onClick={() => void mutate()}>
+          <Button icon={<IconRefresh size={13} />} loading={isValidating && !!data} onClick={() => void mutate()}>
             Refresh
           </Button>
         }
@@ -134,7 +134,7 @@ export function ReposView({ initial }: { initial?: string }) {
           </div>
           {error && !data && <ErrorBox error={error} title="Repositories could not be listed" onRetry={() => void mutate()} className="m-4" />}
           <div className="overflow-x-auto">
-            <table className="w-full min-w-[720px] text-left text-[13px]" data-testid="repos-table">
+            <table style={{ width: "max(100%, 720px)" }} className="text-left text-[13px]" data-testid="repos-table">
               <thead className="border-b border-line bg-surface-2/60 text-xs text-muted">
                 <tr className="h-9">
                   <th className="px-4 font-medium">Name</th>

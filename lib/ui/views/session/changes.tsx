@@ -60,7 +60,7 @@ export function ChangesTab({ s, active }: { s: Session; active: boolean }) {
               { value: "split", label: "Split" },
             ]}
           />
-          <Button size="sm" icon={<IconRefresh size={13} />} loading={isValidating} onClick={() => void mutate()}>
+          <Button size="sm" icon={<IconRefresh size={13} />} loading={isValidating && !!data} onClick={() => void mutate()}>
             Refresh
           </Button>
         </div>
