@@ -4,7 +4,7 @@
  * - session.sync of an unchanged session vs a no-op `rsync -a` (target ratio ≤ 1.5)
  * - 200 concurrent session.create over the socket (small repo): all succeed, distinct ids, all back after a restart
  * - session.list with 1000 sessions: p50/p99 over the socket (target p99 ≤ 20 ms)
- * Run: npx tsx bench/sessions.bench.ts   (BENCH_RUNS=5 by default)
+ * Run: npx tsx bench/sessions.bench.ts   (BENCH_RUNS=5 by default; BENCH_PARTS=create,sync to skip the rest)
  */
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -14,6 +14,8 @@ import { startServer } from "../tests/helpers/server";
 import { fmt, generateRepo, median, percentile, timeIt } from "./lib";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** Which parts to run (BENCH_PARTS=create,sync,concurrent,list; default all). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "create,sync,concurrent,list").split(","));
 
 async function main() {
   execFileSync(process.execPath, ["scripts/build-server.mjs"], { stdio: "inherit" });
@@ -55,6 +57,11 @@ async function main() {
   console.log(`no-op sync: session.sync median ${fmt(sn)}, rsync -a median ${fmt(rn)}, ratio ${(sn / rn).toFixed(2)} (target ≤ 1.5)`);
   for (const id of ids) await srv.rpc("session.destroy", { session_id: id });
 
+  if (!PARTS.has("concurrent") && !PARTS.has("list")) {
+    await srv.stop();
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
   // 3. 200 concurrent creates
   const t200 = await timeIt(async () => {
     const made = await Promise.all(Array.from({ length: 200 }, () => srv.rpcRaw("session.create", { repos: ["small"], task: "many" })));
