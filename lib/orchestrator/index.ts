@@ -235,7 +235,10 @@ export class Orchestrator {
       if (owner) await Promise.all([p.code, p.claude].map((d) => chown(d, owner.uid, owner.gid)));
       await this.store.writeHidden(s);
       rsyncLog = appendStream(p.log("rsync"));
-      const logLine = (line: string) => rsyncLog!.write(`${line}\n`);
+      const logLine = (line: string) => {
+        rsyncLog!.write(`${line}\n`);
+        this.events.emit("session_log", { session_id: id, kind: "rsync", text: `${line}\n` });
+      };
       let done = 0;
       await this.locks.run(id, "session.create", async () => {
         for (const { name: repo, src } of sources) {
@@ -346,7 +349,10 @@ export class Orchestrator {
     const p = sessionPaths(this.config.builddir, s.id);
     const out = appendStream(p.log("container"));
     try {
-      const stop = await this.runtime.followLogs(s.container_id, (text) => out.write(text));
+      const stop = await this.runtime.followLogs(s.container_id, (text) => {
+        out.write(text);
+        this.events.emit("session_log", { session_id: s.id, kind: "container", text });
+      });
       this.following.set(s.id, () => {
         stop();
         out.end();
@@ -903,7 +909,10 @@ export class Orchestrator {
             base,
             excludes: this.config.excludes,
             chown: this.chownTarget(),
-            onLine: (l) => logStream.write(`${l}\n`),
+            onLine: (l) => {
+              logStream.write(`${l}\n`);
+              this.events.emit("session_log", { session_id: id, kind: "rsync", text: `${l}\n` });
+            },
           });
           await saveBase(p.base(repo), r.base);
           out.push({ name: repo, updated: r.updated, conflicts: r.conflicts });
