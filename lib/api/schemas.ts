@@ -140,6 +140,30 @@ export const SessionNameSchema = z
   .max(LIMITS.nameChars, `a session name is at most ${LIMITS.nameChars} characters`)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a session name uses letters, digits, '.', '_' and '-' and starts with a letter or digit");
 
+/** An MCP server for the agent: `https://host/mcp`, `name=https://host/mcp`, or a JSON object with a `name`. */
+export const McpServerEntrySchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .refine((entry) => {
+    const t = entry.trim();
+    if (t.startsWith("{")) {
+      try {
+        const v = JSON.parse(t) as unknown;
+        return typeof v === "object" && v !== null && !Array.isArray(v);
+      } catch {
+        return false;
+      }
+    }
+    const eq = t.indexOf("=");
+    const url = eq > 0 && !t.slice(0, eq).includes("/") ? t.slice(eq + 1) : t;
+    try {
+      return ["http:", "https:"].includes(new URL(url).protocol);
+    } catch {
+      return false;
+    }
+  }, "an MCP server is an http(s) URL, name=URL, or a JSON object with its configuration");
+
 export const SessionCreateParamsSchema = z.strictObject({
   repos: z
     .array(RepoNameSchema)
@@ -154,5 +178,5 @@ export const SessionCreateParamsSchema = z.strictObject({
   image: z.string().min(1).max(255).regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/, "not a valid image reference").optional(),
   cpu: z.number().positive().max(64).optional(),
   memory_gb: z.number().positive().max(512).optional(),
-  mcp_servers: z.array(z.string().min(1).max(2048)).max(32).optional(),
+  mcp_servers: z.array(McpServerEntrySchema).max(32).optional(),
 });

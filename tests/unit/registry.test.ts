@@ -96,3 +96,14 @@ describe("the dispatcher", () => {
     expect(await d.handle(JSON.stringify([{ jsonrpc: "2.0", method: "server.health" }]))).toBeNull();
   });
 });
+
+describe("session.create params", () => {
+  it("accepts MCP servers as URL, name=URL or JSON, and refuses anything else", async () => {
+    const { SessionCreateParamsSchema } = await import("../../lib/api/schemas");
+    const ok = (mcp_servers: string[]) => SessionCreateParamsSchema.safeParse({ repos: ["a"], task: "t", mcp_servers }).success;
+    expect(ok(["https://mcp.example/mcp", "docs=http://127.0.0.1:9000/sse", '{"name":"x","type":"stdio","command":"x"}'])).toBe(true);
+    expect(ok(["not a url"])).toBe(false);
+    expect(ok(["file:///etc/passwd"])).toBe(false);
+    expect(ok(["{broken"])).toBe(false);
+  });
+});
