@@ -658,6 +658,9 @@ export class Orchestrator {
     const s = this.store.get(id);
     return this.locks.run(id, "session.finish", async () => {
       assertAllowed(id, s.state, "finish");
+      // A run whose result is in (agent done/failed) may still be closing its process: let it end.
+      const ending = this.runs.get(id);
+      if (ending && s.agent.state !== "working") await Promise.race([ending, new Promise((r) => setTimeout(r, 15_000))]);
       if (this.runs.has(id)) {
         throw new InvalidState(`session ${id}: the agent is still working; wait until it is done, or stop the session first`, {
           session_id: id,
