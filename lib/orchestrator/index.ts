@@ -592,11 +592,13 @@ export class Orchestrator {
 
   /** Hook for the agent: runs before the container stops. */
   private async beforeStop(s: StoredSession): Promise<void> {
-    if (this.runs.has(s.id)) {
+    if (!this.runs.has(s.id)) return;
+    // A run that already has its result is only closing: nothing to continue at the next start.
+    if (s.agent.state === "working") {
       s.agent_interrupted = true;
       await this.store.save(s);
-      await this.interruptAgent(s);
     }
+    await this.interruptAgent(s);
   }
 
   /** `session.prompt`: a follow-up turn, queued behind a working agent, never dropped. */
