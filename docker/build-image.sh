@@ -68,8 +68,9 @@ if grep -rqs 'https://' "$ctx/apt"; then
   cat_pem /etc/ssl/certs/ca-certificates.crt "$ctx/ca/extra-ca.crt" >"$ctx/ca/build-ca.crt" 2>/dev/null || true
 fi
 
+# The host's npm registry, as its npm is configured; none configured → npm's own default in the build.
 registry=$(npm config get registry 2>/dev/null || true)
-[[ $registry == http* ]] || registry=https://registry.npmjs.org/
+[[ $registry == http* ]] || registry=""
 
 # --- skip when an image with these inputs exists ----------------------------------------------
 hash=$(
@@ -151,7 +152,7 @@ fi
 
 # --- build -------------------------------------------------------------------------------------
 build_log=$(mktemp -t hero-claude-image-build.XXXXXX.log)
-say "building $image: claude-code $claude_version, uid:gid $uid:$gid, CA from $ca_from, npm $registry, inputs $hash"
+say "building $image: claude-code $claude_version, uid:gid $uid:$gid, CA from $ca_from, npm ${registry:-(npm default)}, inputs $hash"
 if ! docker build \
   --build-arg "BASE_IMAGE=$base" \
   --build-arg "AGENT_UID=$uid" \

@@ -2,7 +2,7 @@
  * How Claude Code is run in a session container: the command line, its environment, its MCP
  * configuration and the credentials seeded into the session's own config dir.
  */
-import { copyFile, chown, mkdir, readFile, stat } from "node:fs/promises";
+import { copyFile, chown, mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** The agent user's Claude config dir inside the container (state/claude on the host). */
@@ -84,16 +84,6 @@ export function mcpConfig(servers: readonly string[]): { mcpServers: Record<stri
   return { mcpServers: out };
 }
 
-/** The shape check for one `mcp_servers` entry (used by the create schema's refinement). */
-export function mcpEntryProblem(entry: string): string | null {
-  try {
-    mcpConfig([entry]);
-    return null;
-  } catch (err) {
-    return `not an MCP server (a URL, name=URL, or a JSON object): ${(err as Error).message}`;
-  }
-}
-
 /**
  * Copy the host's credential and settings files into the session's config dir, so a refreshed
  * host login reaches the session at its next start. Files are made readable by the agent only.
@@ -112,13 +102,4 @@ export async function seedCredentials(hostDir: string, sessionDir: string, owner
     seeded.push(name);
   }
   return seeded;
-}
-
-/** Read a small JSON file, or undefined. */
-export async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as T;
-  } catch {
-    return undefined;
-  }
 }

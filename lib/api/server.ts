@@ -1,7 +1,6 @@
 /** `server.*` and `rpc.discover`. */
 import { z } from "zod";
 import { VERSION } from "../orchestrator";
-import { SESSION_STATES } from "./schemas";
 import { defineMethod } from "./registry";
 
 export const ServerInfoSchema = z.object({
@@ -60,5 +59,3 @@ export const serverMethods = {
     },
   }),
 };
-
-export const SESSION_STATE_NAMES = SESSION_STATES;

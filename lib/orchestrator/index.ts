@@ -15,7 +15,6 @@ import type { z } from "zod";
 import type { ResultSchema } from "../api/schemas";
 type SessionResult = z.infer<typeof ResultSchema>;
 import type { ContainerStatus, ExecResult, RuntimeStatus } from "../runtime";
-import { SESSION_STATES } from "../api/schemas";
 import { ConfigError, type Config } from "../config";
 import { AppError, InvalidParams, InvalidState, OperationFailed, RuntimeUnavailable } from "../errors";
 import { appendStream, tailLines, TEMP_PREFIX, writeFileAtomic } from "../fsutil";
@@ -999,5 +998,3 @@ export class Orchestrator {
     return { session_id: id, kind, lines: parts.flat().slice(-tail) };
   }
 }
-
-export { SESSION_STATES };

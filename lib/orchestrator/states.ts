@@ -2,10 +2,6 @@
 import { ALLOWED_CALLS as ALLOWED, type SessionCall, type SessionState } from "../api/schemas";
 import { InvalidState } from "../errors";
 
-export function allowedCalls(state: SessionState): readonly SessionCall[] {
-  return ALLOWED[state];
-}
-
 /** Throw -32002 naming the state and the calls allowed in it. */
 export function assertAllowed(id: string, state: SessionState, call: SessionCall): void {
   if (ALLOWED[state].includes(call)) return;

@@ -51,6 +51,20 @@ export function createOptions(spec: ContainerSpec): Docker.ContainerCreateOption
   };
 }
 
+/** The exit code of an exec once the engine reports it ended (read after its stream closed); -1 if never. */
+async function exitCodeOf(exec: Docker.Exec, tries: number, delayMs: number): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    try {
+      const info = await exec.inspect();
+      if (!info.Running) return info.ExitCode ?? -1;
+    } catch {
+      return -1;
+    }
+    await new Promise((r) => setTimeout(r, delayMs));
+  }
+  return -1;
+}
+
 export class DockerRuntime implements ContainerRuntime {
   readonly kind = "docker" as const;
   readonly docker: Docker;
@@ -169,16 +183,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async exec(id: string, opts: ExecOptions): Promise<ExecResult> {
     const started = Date.now();
-    const exec = await this.docker.getContainer(id).exec({
-      Cmd: withTimeout(opts.command, opts.timeoutMs),
-      User: opts.user,
-      WorkingDir: opts.cwd,
-      Env: envList(opts.env),
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const { exec, stream } = await this.startExec(id, { ...opts, command: withTimeout(opts.command, opts.timeoutMs) });
     const collect = () => {
       const chunks: Buffer[] = [];
       let total = 0;
@@ -204,15 +209,7 @@ export class DockerRuntime implements ContainerRuntime {
       }, opts.timeoutMs + 15_000);
     });
     clearTimeout(backstop);
-    let exitCode = -1;
-    for (let i = 0; i < 50; i++) {
-      const info = await exec.inspect();
-      if (!info.Running) {
-        exitCode = info.ExitCode ?? -1;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const exitCode = await exitCodeOf(exec, 50, 20);
     const duration = Date.now() - started;
     const timedOut = (exitCode === 124 || exitCode === 137) && duration >= opts.timeoutMs - 50;
     return { exit_code: exitCode, stdout: out.text(), stderr: err.text(), duration_ms: duration, timed_out: timedOut };
@@ -224,6 +221,28 @@ export class DockerRuntime implements ContainerRuntime {
     onStdout: (chunk: string) => void,
     onStderr: (chunk: string) => void,
   ): Promise<StreamedProcess> {
+    const { exec, stream } = await this.startExec(id, opts);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.setEncoding("utf8").on("data", onStdout);
+    err.setEncoding("utf8").on("data", onStderr);
+    this.docker.modem.demuxStream(stream, out, err);
+    const done = new Promise<number>((resolve) => {
+      let ended = false;
+      const once = () => {
+        if (ended) return;
+        ended = true;
+        void exitCodeOf(exec, 100, 50).then(resolve);
+      };
+      stream.on("end", once);
+      stream.on("close", once);
+      stream.on("error", once);
+    });
+    return { done };
+  }
+
+  /** Create and start an exec with stdout/stderr attached (multiplexed on the returned stream). */
+  private async startExec(id: string, opts: { command: string[]; user: string; cwd: string; env?: Record<string, string> }) {
     const exec = await this.docker.getContainer(id).exec({
       Cmd: opts.command,
       User: opts.user,
@@ -234,35 +253,7 @@ export class DockerRuntime implements ContainerRuntime {
       Tty: false,
     });
     const stream = await exec.start({ hijack: true, stdin: false });
-    const out = new PassThrough();
-    const err = new PassThrough();
-    out.setEncoding("utf8").on("data", onStdout);
-    err.setEncoding("utf8").on("data", onStderr);
-    this.docker.modem.demuxStream(stream, out, err);
-    const done = new Promise<number>((resolve) => {
-      const finish = async () => {
-        for (let i = 0; i < 100; i++) {
-          try {
-            const info = await exec.inspect();
-            if (!info.Running) return resolve(info.ExitCode ?? -1);
-          } catch {
-            return resolve(-1);
-          }
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        resolve(-1);
-      };
-      let ended = false;
-      const once = () => {
-        if (ended) return;
-        ended = true;
-        void finish();
-      };
-      stream.on("end", once);
-      stream.on("close", once);
-      stream.on("error", once);
-    });
-    return { done };
+    return { exec, stream };
   }
 
   async followLogs(id: string, onChunk: (text: string) => void): Promise<() => void> {
