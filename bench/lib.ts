@@ -45,7 +45,7 @@ export function generateRepo(dir: string, files: number, totalMb: number): void 
   execFileSync("git", ["-c", "safe.directory=*", "add", "-A"], { cwd: dir, env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" } });
   execFileSync(
     "git",
-    ["-c", "safe.directory=*", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "generated"],
+    ["-c", "safe.directory=*", "-c", "gc.auto=0", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "generated"],
     { cwd: dir, env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" } },
   );
 }

@@ -8,9 +8,9 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { git, makeRepo, tempDir } from "../helpers/repos";
+import { git, makeRepo, TEST_GIT_ENV, tempDir } from "../helpers/repos";
 
-const ENV = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
+const ENV = TEST_GIT_ENV;
 
 /** git run as the agent inside its session copy (its own identity). */
 export function agentGit(cwd: string, ...args: string[]): string {

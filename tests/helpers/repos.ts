@@ -5,10 +5,24 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-const GIT_ENV = {
+/**
+ * git as the tests run it: no user or system config, and no automatic gc or maintenance. A commit of
+ * thousands of files otherwise starts a detached `git gc --auto` that still writes into `.git` while
+ * the test removes its temp dir (ENOTEMPTY).
+ */
+export const TEST_GIT_ENV = {
   ...process.env,
   GIT_CONFIG_GLOBAL: "/dev/null",
   GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_COUNT: "2",
+  GIT_CONFIG_KEY_0: "gc.auto",
+  GIT_CONFIG_VALUE_0: "0",
+  GIT_CONFIG_KEY_1: "maintenance.auto",
+  GIT_CONFIG_VALUE_1: "false",
+};
+
+const GIT_ENV = {
+  ...TEST_GIT_ENV,
   GIT_AUTHOR_NAME: "Test",
   GIT_AUTHOR_EMAIL: "test@example.invalid",
   GIT_COMMITTER_NAME: "Test",
