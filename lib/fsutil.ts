@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 
 /** Prefix of the temp files `writeFileAtomic` leaves behind if the process dies mid-write. */
 export const TEMP_PREFIX = ".tmp-";
@@ -61,6 +62,39 @@ export async function tailLines(file: string, n: number): Promise<string[]> {
     return lines.slice(-n);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The whole of each file, one after the other, read as it streams (a missing file reads as empty).
+ * With `tag`, every line is prefixed with its file's label, `[label] `.
+ */
+export async function* concatFiles(files: { file: string; label: string }[], tag: boolean): AsyncGenerator<Buffer | string> {
+  for (const { file, label } of files) {
+    let fh;
+    try {
+      fh = await open(file, "r");
+    } catch {
+      continue;
+    }
+    const stream = fh.createReadStream();
+    try {
+      if (!tag) {
+        for await (const chunk of stream) yield chunk as Buffer;
+        continue;
+      }
+      let batch = "";
+      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+        batch += `[${label}] ${line}\n`;
+        if (batch.length >= 64 * 1024) {
+          yield batch;
+          batch = "";
+        }
+      }
+      if (batch) yield batch;
+    } finally {
+      stream.destroy();
+    }
   }
 }
 

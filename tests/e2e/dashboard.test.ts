@@ -2,6 +2,8 @@
  * The dashboard in a real browser, without Docker: every page and the flows that need no container,
  * once at the root and once behind a proxy that mounts it under /hero_claude/admin and strips it.
  */
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, PREFIX, shot, startDashboard, startPrefixProxy, watchProblems, type Dashboard, type PrefixProxy, type Problems } from "./helpers";
@@ -136,6 +138,17 @@ for (const mount of ["root", "prefix"] as const) {
       expect(Number(await log.getAttribute("data-lines"))).toBeGreaterThan(3);
       await page.getByRole("radio", { name: "rsync" }).click();
       await page.getByTestId("log-view").getByText("# ", { exact: false }).first().waitFor();
+
+      // Download gives the whole log as it is on disk, beyond the 10 000 lines the view loads.
+      const rsyncLog = path.join(dash.srv.builddir, createdId, "logs", "rsync.log");
+      appendFileSync(rsyncLog, Array.from({ length: 20_000 }, (_, i) => `padding line ${i}\n`).join(""));
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("log-download").click()]);
+      expect(download.suggestedFilename()).toBe(`${createdId}-rsync.log`);
+      expect(readFileSync((await download.path())!)).toEqual(readFileSync(rsyncLog));
+      const unknown = await page.request.get(`${base}/sessions/00000000/logs/rsync`);
+      expect([unknown.status(), await unknown.text()]).toEqual([404, expect.stringContaining("00000000")]);
+      const badKind = await page.request.get(`${base}/sessions/${createdId}/logs/passwd`);
+      expect([badKind.status(), await badKind.text()]).toEqual([404, expect.stringContaining("use rsync, claude, container or all")]);
 
       await page.getByRole("tab", { name: "Details" }).click();
       await page.getByTestId("details").getByText(createdId).first().waitFor();

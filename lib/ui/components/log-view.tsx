@@ -65,10 +65,6 @@ export class LineStore {
     this.partial = parts.pop() ?? "";
     this.append(parts.map((p) => prefix + p.replace(/\r$/, "")));
   }
-
-  text(): string {
-    return this.lines.join("\n") + (this.partial ? `\n${this.partial}` : "\n");
-  }
 }
 
 function tone(line: string): string | undefined {

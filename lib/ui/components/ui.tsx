@@ -41,6 +41,16 @@ const SIZES: Record<Size, string> = {
   md: "h-8 px-3 text-[13px] gap-1.5 rounded-md",
 };
 
+/** A button's look, also for a link that acts as one (a download). */
+export function buttonClass(variant: Variant = "secondary", size: Size = "md"): string {
+  return cx(
+    "inline-flex shrink-0 select-none items-center justify-center font-medium whitespace-nowrap transition-colors",
+    "disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:pointer-events-none aria-disabled:opacity-50",
+    VARIANTS[variant],
+    SIZES[size],
+  );
+}
+
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   variant?: Variant;
   size?: Size;
@@ -58,13 +68,7 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
       type={type}
       disabled={disabled || loading}
       aria-busy={loading || undefined}
-      className={cx(
-        "inline-flex shrink-0 select-none items-center justify-center font-medium whitespace-nowrap transition-colors",
-        "disabled:cursor-not-allowed disabled:opacity-50",
-        VARIANTS[variant],
-        SIZES[size],
-        className,
-      )}
+      className={cx(buttonClass(variant, size), className)}
       {...rest}
     >
       {loading ? <Spinner size={size === "md" ? 14 : 12} /> : icon}

@@ -2,11 +2,12 @@
 /** Logs: the session's rsync / claude / container logs, virtualised, with a live tail, a filter and download. */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Session } from "@/lib/api/schemas";
-import { useClient } from "../../client";
+import { useClient, usePrefix } from "../../client";
+import { withPrefix } from "../../prefix";
 import { useLogEvents } from "../../events";
 import { LineStore, LogView } from "../../components/log-view";
 import { IconArrowDown, IconDownload, IconRefresh, IconSearch } from "../../components/icons";
-import { Button, cx, ErrorBox, Input, Segmented } from "../../components/ui";
+import { Button, buttonClass, cx, ErrorBox, Input, Segmented } from "../../components/ui";
 import { count } from "../../format";
 import { RpcError } from "../../api";
 
@@ -16,6 +17,7 @@ const TAIL = 10_000;
 
 export function LogsTab({ s }: { s: Session }) {
   const client = useClient();
+  const prefix = usePrefix();
   const [kind, setKind] = useState<Kind>("all");
   const [follow, setFollow] = useState(true);
   const [filter, setFilter] = useState("");
@@ -53,17 +55,8 @@ export function LogsTab({ s }: { s: Session }) {
     else if (l.kind === kind) store.appendText(l.text);
   });
 
-  const download = () => {
-    const blob = new Blob([store.text()], { type: "text/plain;charset=utf-8" });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `${s.id}-${kind}.log`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  // The whole log, streamed from disk by the dashboard's download route (the view holds the last TAIL lines).
+  const downloadHref = withPrefix(prefix, `/sessions/${s.id}/logs/${kind}`);
 
   return (
     <div className="space-y-3" data-testid="logs">
@@ -100,9 +93,17 @@ export function LogsTab({ s }: { s: Session }) {
           <Button size="sm" icon={<IconRefresh size={13} />} loading={loading} onClick={() => void load()}>
             Reload
           </Button>
-          <Button size="sm" icon={<IconDownload size={13} />} onClick={download} disabled={lines === 0}>
+          <a
+            href={downloadHref}
+            download={`${s.id}-${kind}.log`}
+            aria-disabled={lines === 0 || undefined}
+            className={buttonClass("secondary", "sm")}
+            title="Download the whole log"
+            data-testid="log-download"
+          >
+            <IconDownload size={13} />
             Download
-          </Button>
+          </a>
         </div>
       </div>
       {error && <ErrorBox error={error} title="The log could not be loaded" onRetry={() => void load()} />}
