@@ -15,10 +15,8 @@
  *   is open for the same head and base, `draft` derived from a "WIP:" title prefix;
  * - 401 "token is required" without `Authorization: token <t>`.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import {
   checkResponse,
@@ -29,10 +27,12 @@ import {
   route,
   sample,
   sendJson,
+  serveLocal,
   validateRequest,
   type Json,
   type Spec,
 } from "../forge/openapi";
+import { branchExists } from "../helpers/repos";
 
 export interface FakeForgejoPull {
   owner: string;
@@ -85,18 +85,6 @@ export function forgejoSpec(): Spec {
     cached = loadSpec(JSON.parse(readFileSync(file, "utf8")), "forgejo", { nullableResponses: true });
   }
   return cached;
-}
-
-function branchExists(bare: string, branch: string): boolean {
-  try {
-    execFileSync("git", ["--git-dir", bare, "rev-parse", "--verify", "-q", `refs/heads/${branch}`], {
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
-      stdio: "ignore",
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Start the fake on 127.0.0.1 (an ephemeral port). */
@@ -242,14 +230,8 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<F
     return send(res, rec, 404, { message: "The target couldn't be found.", url: swaggerUrl(), errors: [] }, { $ref: "#/definitions/APINotFound" });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: Error) => {
-      violations.push(`fake error: ${e.stack ?? e.message}`);
-      if (!res.headersSent) sendJson(res, 500, { message: "", url: "" });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveLocal(handle, (e) => violations.push(`fake error: ${e.stack ?? e.message}`), { message: "", url: "" });
+  origin = server.origin;
 
   const fake: ForgejoFake = {
     url: origin,
@@ -270,7 +252,7 @@ export async function startForgejoFake(opts: ForgejoFakeOptions = {}): Promise<F
       pulls.push(pull);
       return pull;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
   return fake;
 }

@@ -11,10 +11,8 @@
  *   422 when head or base is not a branch of the repository's bare git dir, when one is known);
  * - 401 "Requires authentication" without a token, "Bad credentials" with a wrong one.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import {
   checkResponse,
@@ -25,10 +23,12 @@ import {
   route,
   sample,
   sendJson,
+  serveLocal,
   validateRequest,
   type Json,
   type Spec,
 } from "../forge/openapi";
+import { branchExists } from "../helpers/repos";
 
 export interface FakePull {
   owner: string;
@@ -85,18 +85,6 @@ export function githubSpec(): Spec {
     cached = loadSpec(JSON.parse(readFileSync(file, "utf8")), "github");
   }
   return cached;
-}
-
-function branchExists(bare: string, branch: string): boolean {
-  try {
-    execFileSync("git", ["--git-dir", bare, "rev-parse", "--verify", "-q", `refs/heads/${branch}`], {
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
-      stdio: "ignore",
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Start the fake on 127.0.0.1 (an ephemeral port). */
@@ -239,14 +227,8 @@ export async function startGithubFake(opts: GithubFakeOptions = {}): Promise<Git
     return send(res, rec, 404, { message: "Not Found", documentation_url: DOCS, status: "404" }, basicError);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: Error) => {
-      violations.push(`fake error: ${e.stack ?? e.message}`);
-      if (!res.headersSent) sendJson(res, 500, { message: "Server Error" });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveLocal(handle, (e) => violations.push(`fake error: ${e.stack ?? e.message}`), { message: "Server Error" });
+  origin = server.origin;
 
   const fake: GithubFake = {
     url: origin,
@@ -270,7 +252,7 @@ export async function startGithubFake(opts: GithubFakeOptions = {}): Promise<Git
     hideFromList(times = 1) {
       hidden = times;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
   return fake;
 }

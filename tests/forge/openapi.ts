@@ -7,7 +7,8 @@
  * - build response bodies from the description's schemas (examples first, then type and format),
  *   so a fake answers with the real shape, then validate them before they are sent.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
@@ -294,6 +295,28 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * A fake's HTTP server on 127.0.0.1 (an ephemeral port). A handler that throws is reported through
+ * `onError` and answered 500 with `errorBody`, as the real forge would answer an internal error.
+ */
+export async function serveLocal(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  onError: (err: Error) => void,
+  errorBody: Json,
+): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      onError(err);
+      if (!res.headersSent) sendJson(res, 500, errorBody);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Validate a response body against `schema` of the description; returns the violations. */

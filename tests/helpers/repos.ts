@@ -33,6 +33,16 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", ["-c", "safe.directory=*", ...args], { cwd, env: GIT_ENV, encoding: "utf8" });
 }
 
+/** Whether the bare repository `bare` has the branch. */
+export function branchExists(bare: string, branch: string): boolean {
+  try {
+    execFileSync("git", ["--git-dir", bare, "rev-parse", "--verify", "-q", `refs/heads/${branch}`], { env: TEST_GIT_ENV, stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A git repo at `dir` with the given files committed on branch `main`. */
 export function makeRepo(dir: string, files: Record<string, string> = { "README.md": "# test\n" }): string {
   mkdirSync(dir, { recursive: true });

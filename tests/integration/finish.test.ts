@@ -4,10 +4,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGithubFake, type GithubFake } from "../fakes/github-fake";
+import type { GithubFake } from "../fakes/github-fake";
 import { bareGit, World } from "../forge/world";
-import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
-import { startServer, type RunningServer } from "../helpers/server";
+import { dockerMissing, type FakeModel } from "../helpers/docker";
+import type { RunningServer } from "../helpers/server";
+import { startFinishStack, type FinishStack } from "./finish-stack";
 import { until } from "../helpers/wait";
 
 const missing = dockerMissing();
@@ -20,27 +21,13 @@ describe.skipIf(missing)("finish through the server: diff, push, pull request", 
   const alpha = world.source("alpha", "https://github.com/acme/alpha.git", { "README.md": "# alpha\n" });
   const beta = world.source("beta", "https://github.com/acme/beta.git", { "README.md": "# beta\n" });
 
+  let stack: FinishStack | undefined;
+
   beforeAll(async () => {
-    fake = await startFakeModel();
-    github = await startGithubFake({ bareRepos: { "acme/alpha": alpha.bare, "acme/beta": beta.bare } });
-    srv = await startServer({
-      coderoot: world.coderoot,
-      env: {
-        HERO_CLAUDE_NETWORK: fake.network,
-        ANTHROPIC_BASE_URL: fake.baseUrl,
-        ANTHROPIC_API_KEY: "sk-fake-finish",
-        GITHUB_TOKEN: github.token,
-        GITHUB_API_URL: github.url,
-        HERO_CLAUDE_STOP_TIMEOUT_S: "1",
-      },
-    });
+    stack = await startFinishStack(world, { "acme/alpha": alpha.bare, "acme/beta": beta.bare }, "sk-fake-finish");
+    ({ fake, github, srv } = stack);
   });
-  afterAll(async () => {
-    await srv?.stop();
-    if (srv) removeSessionContainers(srv.builddir);
-    fake?.stop();
-    await github?.close();
-  });
+  afterAll(() => stack?.stop());
 
   it("goes from a task to a pushed branch and a draft PR", async () => {
     await fake.script([

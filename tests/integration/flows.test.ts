@@ -5,10 +5,11 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGithubFake, type GithubFake } from "../fakes/github-fake";
+import type { GithubFake } from "../fakes/github-fake";
 import { World } from "../forge/world";
-import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
-import { ROOT, startServer, type RunningServer } from "../helpers/server";
+import { dockerMissing, type FakeModel } from "../helpers/docker";
+import { ROOT, type RunningServer } from "../helpers/server";
+import { startFinishStack, type FinishStack } from "./finish-stack";
 import { connectStreamable, resultOf } from "../mcp/client";
 
 const run = promisify(execFile);
@@ -21,27 +22,13 @@ describe.skipIf(missing)("whole sessions through MCP and through the SDK example
   const world = new World();
   const alpha = world.source("alpha", "https://github.com/acme/alpha.git", { "README.md": "# alpha\n" });
 
+  let stack: FinishStack | undefined;
+
   beforeAll(async () => {
-    fake = await startFakeModel();
-    github = await startGithubFake({ bareRepos: { "acme/alpha": alpha.bare } });
-    srv = await startServer({
-      coderoot: world.coderoot,
-      env: {
-        HERO_CLAUDE_NETWORK: fake.network,
-        ANTHROPIC_BASE_URL: fake.baseUrl,
-        ANTHROPIC_API_KEY: "sk-fake-flows",
-        GITHUB_TOKEN: github.token,
-        GITHUB_API_URL: github.url,
-        HERO_CLAUDE_STOP_TIMEOUT_S: "1",
-      },
-    });
+    stack = await startFinishStack(world, { "acme/alpha": alpha.bare }, "sk-fake-flows");
+    ({ fake, github, srv } = stack);
   });
-  afterAll(async () => {
-    await srv?.stop();
-    if (srv) removeSessionContainers(srv.builddir);
-    fake?.stop();
-    await github?.close();
-  });
+  afterAll(() => stack?.stop());
 
   it("runs a whole session through MCP tools", async () => {
     await fake.reset();
