@@ -7,11 +7,12 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGithubFake, type GithubFake } from "../fakes/github-fake";
+import type { GithubFake } from "../fakes/github-fake";
 import { World } from "../forge/world";
-import { dockerMissing, removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
-import { freePort, launchBrowser, PREFIX, shot, startPrefixProxy, watchProblems, type PrefixProxy, type Problems } from "./helpers";
-import { startServer, type RunningServer } from "../helpers/server";
+import { dockerMissing, type FakeModel } from "../helpers/docker";
+import { startFinishStack, type FinishStack } from "../helpers/finish-stack";
+import { freePort, launchBrowser, shot, startPrefixProxy, watchProblems, type PrefixProxy, type Problems } from "./helpers";
+import type { RunningServer } from "../helpers/server";
 
 const missing = dockerMissing();
 const FLOW_TIMEOUT = 360_000;
@@ -27,22 +28,12 @@ describe.skipIf(missing)("the whole session flow in the browser (Docker, fake mo
   const world = new World();
   const alpha = world.source("alpha", "https://github.com/acme/alpha.git", { "README.md": "# alpha\n" });
 
+  let stack: FinishStack | undefined;
+
   beforeAll(async () => {
-    fake = await startFakeModel();
-    github = await startGithubFake({ bareRepos: { "acme/alpha": alpha.bare } });
     const port = await freePort();
-    srv = await startServer({
-      coderoot: world.coderoot,
-      env: {
-        HERO_CLAUDE_PORT: String(port),
-        HERO_CLAUDE_NETWORK: fake.network,
-        ANTHROPIC_BASE_URL: fake.baseUrl,
-        ANTHROPIC_API_KEY: "sk-fake-dashboard",
-        GITHUB_TOKEN: github.token,
-        GITHUB_API_URL: github.url,
-        HERO_CLAUDE_STOP_TIMEOUT_S: "1",
-      },
-    });
+    stack = await startFinishStack(world, { "acme/alpha": alpha.bare }, "sk-fake-dashboard", { HERO_CLAUDE_PORT: String(port) });
+    ({ fake, github, srv } = stack);
     root = `http://127.0.0.1:${port}`;
     proxy = await startPrefixProxy(srv.uiSocket);
     browser = await launchBrowser();
@@ -51,10 +42,7 @@ describe.skipIf(missing)("the whole session flow in the browser (Docker, fake mo
   afterAll(async () => {
     await browser?.close();
     await proxy?.close();
-    await srv?.stop();
-    if (srv) removeSessionContainers(srv.builddir);
-    fake?.stop();
-    await github?.close();
+    await stack?.stop();
   });
 
   for (const mount of ["root", "prefix"] as const) {

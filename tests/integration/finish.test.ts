@@ -8,7 +8,7 @@ import type { GithubFake } from "../fakes/github-fake";
 import { bareGit, World } from "../forge/world";
 import { dockerMissing, type FakeModel } from "../helpers/docker";
 import type { RunningServer } from "../helpers/server";
-import { startFinishStack, type FinishStack } from "./finish-stack";
+import { startFinishStack, type FinishStack } from "../helpers/finish-stack";
 import { until } from "../helpers/wait";
 
 const missing = dockerMissing();

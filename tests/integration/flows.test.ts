@@ -5,11 +5,10 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GithubFake } from "../fakes/github-fake";
 import { World } from "../forge/world";
 import { dockerMissing, type FakeModel } from "../helpers/docker";
 import { ROOT, type RunningServer } from "../helpers/server";
-import { startFinishStack, type FinishStack } from "./finish-stack";
+import { startFinishStack, type FinishStack } from "../helpers/finish-stack";
 import { connectStreamable, resultOf } from "../mcp/client";
 
 const run = promisify(execFile);
@@ -18,7 +17,6 @@ const missing = dockerMissing();
 describe.skipIf(missing)("whole sessions through MCP and through the SDK examples", () => {
   let srv: RunningServer;
   let fake: FakeModel;
-  let github: GithubFake;
   const world = new World();
   const alpha = world.source("alpha", "https://github.com/acme/alpha.git", { "README.md": "# alpha\n" });
 
@@ -26,7 +24,7 @@ describe.skipIf(missing)("whole sessions through MCP and through the SDK example
 
   beforeAll(async () => {
     stack = await startFinishStack(world, { "acme/alpha": alpha.bare }, "sk-fake-flows");
-    ({ fake, github, srv } = stack);
+    ({ fake, srv } = stack);
   });
   afterAll(() => stack?.stop());
 

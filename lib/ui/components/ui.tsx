@@ -218,6 +218,24 @@ export function Skeleton({ className }: { className?: string }) {
   return <div className={cx("animate-pulse rounded bg-surface-3/70", className)} />;
 }
 
+/**
+ * Placeholder rows while a table loads, shaped like its real rows: per cell, the classes of its
+ * skeleton bar (several bars stack; null leaves the cell empty).
+ */
+export function SkeletonRows({ rows, rowClassName, pad, firstPad = pad, cells }: { rows: number; rowClassName: string; pad: string; firstPad?: string; cells: (string | string[] | null)[] }) {
+  return Array.from({ length: rows }, (_, i) => (
+    <tr key={i} className={rowClassName}>
+      {cells.map((bars, j) => (
+        <td key={j} className={j === 0 ? firstPad : pad}>
+          {(bars === null ? [] : [bars].flat()).map((b, k) => (
+            <Skeleton key={k} className={b} />
+          ))}
+        </td>
+      ))}
+    </tr>
+  ));
+}
+
 /** An error shown where it happened: the message, the contract's code, and the server's details. */
 export function ErrorBox({
   error,

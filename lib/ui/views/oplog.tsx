@@ -5,7 +5,7 @@ import { LOG_LEVELS, type LogEntry } from "@/lib/api/schemas";
 import { Link } from "../client";
 import { useOplogEvents } from "../events";
 import { IconActivity, IconChevronDown, IconChevronRight, IconRefresh, IconTrash } from "../components/icons";
-import { Badge, Button, Card, cx, Dialog, EmptyState, ErrorBox, Field, Input, Notice, PageHeader, Select, Skeleton, type Tone } from "../components/ui";
+import { Badge, Button, Card, cx, Dialog, EmptyState, ErrorBox, Field, Input, Notice, PageHeader, Select, SkeletonRows, type Tone } from "../components/ui";
 import { dateTime, plural, timeOfDay } from "../format";
 import { useAction, useOpLog, useSessions, type OpLogFilter } from "../hooks";
 
@@ -163,25 +163,7 @@ export function OpLogView({ initialSession }: { initialSession?: string }) {
             <tbody className="divide-y divide-line">
               {!data &&
                 !error &&
-                Array.from({ length: 6 }, (_, i) => (
-                  <tr key={i} className="h-10">
-                    <td className="px-4">
-                      <Skeleton className="h-3.5 w-16" />
-                    </td>
-                    <td className="px-2">
-                      <Skeleton className="h-4 w-10 rounded-full" />
-                    </td>
-                    <td className="px-2">
-                      <Skeleton className="h-3.5 w-24" />
-                    </td>
-                    <td className="px-2">
-                      <Skeleton className="h-3.5 w-16" />
-                    </td>
-                    <td className="px-2">
-                      <Skeleton className="h-3.5 w-3/4" />
-                    </td>
-                  </tr>
-                ))}
+                <SkeletonRows rows={6} rowClassName="h-10" firstPad="px-4" pad="px-2" cells={["h-3.5 w-16", "h-4 w-10 rounded-full", "h-3.5 w-24", "h-3.5 w-16", "h-3.5 w-3/4"]} />}
               {rows.map(({ e, key }) => {
                 const expandable = e.data !== undefined && e.data !== null;
                 const isOpen = open.has(key);

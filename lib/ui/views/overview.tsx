@@ -19,7 +19,7 @@ import {
   IconStop,
   IconTerminal,
 } from "../components/icons";
-import { Ago, Button, Card, CopyButton, cx, EmptyState, ErrorBox, Input, Kbd, Notice, PageHeader, Skeleton, Stat } from "../components/ui";
+import { Ago, Button, Card, CopyButton, cx, EmptyState, ErrorBox, Input, Kbd, Notice, PageHeader, Skeleton, SkeletonRows, Stat } from "../components/ui";
 import { useFlash } from "../flash";
 import { duration, usd } from "../format";
 import { useAction, useApplySession, useServerInfo, useSessions } from "../hooks";
@@ -301,30 +301,12 @@ function SessionsTable() {
             </thead>
             <tbody className="divide-y divide-line">
               {!data &&
-                Array.from({ length: 5 }, (_, i) => (
-                  <tr key={i} className="h-12">
-                    <td className="px-3">
-                      <Skeleton className="h-3.5 w-40" />
-                      <Skeleton className="mt-1.5 h-2.5 w-16" />
-                    </td>
-                    <td className="px-3">
-                      <Skeleton className="h-4 w-16 rounded-full" />
-                    </td>
-                    <td className="px-3">
-                      <Skeleton className="h-4 w-24" />
-                    </td>
-                    <td className="px-3">
-                      <Skeleton className="h-4 w-12 rounded-full" />
-                    </td>
-                    <td className="px-3">
-                      <Skeleton className="ml-auto h-3.5 w-10" />
-                    </td>
-                    <td className="px-3">
-                      <Skeleton className="ml-auto h-3.5 w-12" />
-                    </td>
-                    <td />
-                  </tr>
-                ))}
+                <SkeletonRows
+                  rows={5}
+                  rowClassName="h-12"
+                  pad="px-3"
+                  cells={[["h-3.5 w-40", "mt-1.5 h-2.5 w-16"], "h-4 w-16 rounded-full", "h-4 w-24", "h-4 w-12 rounded-full", "ml-auto h-3.5 w-10", "ml-auto h-3.5 w-12", null]}
+                />}
               {visible.map((s) => (
                 <SessionRow key={s.id} s={s} />
               ))}

@@ -3,7 +3,7 @@
 import { useMemo, useState } from "react";
 import { Link } from "../client";
 import { IconBranch, IconFolder, IconPlus, IconRefresh, IconSearch, IconX } from "../components/icons";
-import { Ago, Badge, Button, Card, CardHeader, CopyButton, cx, EmptyState, ErrorBox, Input, PageHeader, Skeleton } from "../components/ui";
+import { Ago, Badge, Button, Card, CardHeader, CopyButton, cx, EmptyState, ErrorBox, Input, PageHeader, Skeleton, SkeletonRows } from "../components/ui";
 import { bytes, count } from "../format";
 import { useRepoInfo, useRepos } from "../hooks";
 
@@ -147,15 +147,7 @@ export function ReposView({ initial }: { initial?: string }) {
               <tbody className="divide-y divide-line">
                 {!data &&
                   !error &&
-                  Array.from({ length: 4 }, (_, i) => (
-                    <tr key={i} className="h-11">
-                      {["w-32", "w-16", "w-48", "w-14", "w-12"].map((w) => (
-                        <td key={w} className="px-4">
-                          <Skeleton className={cx("h-3.5", w)} />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
+                  <SkeletonRows rows={4} rowClassName="h-11" pad="px-4" cells={["h-3.5 w-32", "h-3.5 w-16", "h-3.5 w-48", "h-3.5 w-14", "h-3.5 w-12"]} />}
                 {rows.map((r) => (
                   <tr
                     key={r.name}

@@ -4,8 +4,8 @@
  */
 import { startGithubFake, type GithubFake } from "../fakes/github-fake";
 import type { World } from "../forge/world";
-import { removeSessionContainers, startFakeModel, type FakeModel } from "../helpers/docker";
-import { startServer, type RunningServer } from "../helpers/server";
+import { removeSessionContainers, startFakeModel, type FakeModel } from "./docker";
+import { startServer, type RunningServer } from "./server";
 
 export interface FinishStack {
   fake: FakeModel;
@@ -15,8 +15,16 @@ export interface FinishStack {
   stop(): Promise<void>;
 }
 
-/** `bareRepos`: "owner/repo" → the bare repository standing in for it on the fake GitHub. */
-export async function startFinishStack(world: World, bareRepos: Record<string, string>, apiKey: string): Promise<FinishStack> {
+/**
+ * `bareRepos`: "owner/repo" → the bare repository standing in for it on the fake GitHub;
+ * `env`: more of the server's environment.
+ */
+export async function startFinishStack(
+  world: World,
+  bareRepos: Record<string, string>,
+  apiKey: string,
+  env: Record<string, string> = {},
+): Promise<FinishStack> {
   const fake = await startFakeModel();
   let github: GithubFake | undefined;
   try {
@@ -30,6 +38,7 @@ export async function startFinishStack(world: World, bareRepos: Record<string, s
         GITHUB_TOKEN: github.token,
         GITHUB_API_URL: github.url,
         HERO_CLAUDE_STOP_TIMEOUT_S: "1",
+        ...env,
       },
     });
     const gh = github;
