@@ -77,7 +77,7 @@ export function LogsTab({ s }: { s: Session }) {
           <Input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter lines…" aria-label="Filter log lines" className="h-7 pl-7 text-xs" />
         </div>
         <span className="text-xs text-muted tabular" data-testid="log-count">
-          {count(lines)} lines{lines >= TAIL && kind !== "claude" ? ` (last ${count(TAIL)} loaded)` : ""}
+          {count(lines)} lines{lines >= TAIL && kind !== "claude" ? ` (last ${count(TAIL)} shown; Download has them all)` : ""}
         </span>
         <div className="ml-auto flex items-center gap-2">
           <Button
