@@ -161,6 +161,53 @@ describe.skipIf(missing)("containers: start, stop, resume, exec, hardening, reco
   });
 });
 
+/** Whether the engine offers gVisor's runsc (registered in its daemon.json). */
+function engineOffers(runtime: string): boolean {
+  if (missing) return false;
+  return runtime in (JSON.parse(docker("info", "--format", "{{json .Runtimes}}")) as Record<string, unknown>);
+}
+
+describe.skipIf(missing)("HERO_CLAUDE_OCI_RUNTIME", () => {
+  async function startOn(ociRuntime: string): Promise<{ srv: RunningServer; id: string; sh: (script: string) => Promise<string> }> {
+    const coderoot = path.join(tempDir("hc-oci-"), "code");
+    makeRepo(path.join(coderoot, "alpha"), { "a.txt": "a\n" });
+    const srv = await startServer({ coderoot, env: { HERO_CLAUDE_OCI_RUNTIME: ociRuntime, ANTHROPIC_BASE_URL: "http://127.0.0.1:9" } });
+    const { id } = await srv.rpc("session.create", { repos: ["alpha"], task: "x" });
+    await srv.rpc("session.start", { session_id: id });
+    const sh = async (script: string) => {
+      const r = await srv.rpc("session.exec", { session_id: id, command: ["sh", "-c", script] });
+      return `${r.stdout}${r.stderr}`;
+    };
+    return { srv, id, sh };
+  }
+
+  it("falls back to the engine's default runtime, with a warning, when the engine does not offer it", async () => {
+    const { srv, id, sh } = await startOn("no-such-runtime");
+    try {
+      expect(await sh("cat /proc/version")).not.toMatch(/^Linux version 4\.4\.0 #1 SMP Sun Jan 10/);
+      const warnings = await srv.rpc("logs.get", { level: "warn" });
+      expect(warnings.map((e: { message: string }) => e.message)).toContain("HERO_CLAUDE_OCI_RUNTIME=no-such-runtime is not offered by the engine; using its default");
+      await srv.rpc("session.destroy", { session_id: id });
+    } finally {
+      await srv.stop();
+      removeSessionContainers(srv.builddir);
+    }
+  });
+
+  // Runs where the engine offers runsc (Debian's `runsc` package, registered in /etc/docker/daemon.json).
+  it.skipIf(!engineOffers("runsc"))("runs the session's container on gVisor (runsc) when the engine offers it, still hardened", async () => {
+    const { srv, id, sh } = await startOn("runsc");
+    try {
+      expect(await sh("dmesg")).toContain("Starting gVisor");
+      expect(await sh("id -u; grep CapEff /proc/self/status; touch /x 2>&1; cat /workspace/code/alpha/a.txt")).toMatch(/^1000\nCapEff:\s+0+\n.*(Permission denied|Read-only).*\na\n$/s);
+      await srv.rpc("session.destroy", { session_id: id });
+    } finally {
+      await srv.stop();
+      removeSessionContainers(srv.builddir);
+    }
+  });
+});
+
 describe("Docker unavailable", () => {
   it("fails fast with -32004 and a hint, keeps health up and changes nothing on disk", async () => {
     const coderoot = path.join(tempDir("hc-nodock-"), "code");
