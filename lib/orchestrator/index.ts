@@ -18,7 +18,7 @@ import type { ContainerStatus, ExecResult, RuntimeStatus } from "../runtime";
 import { ConfigError, type Config } from "../config";
 import { AppError, InvalidParams, InvalidState, OperationFailed, RuntimeUnavailable } from "../errors";
 import { appendStream, tailLines, TEMP_PREFIX, writeFileAtomic } from "../fsutil";
-import { resolveRepo } from "../repo";
+import { hasUncommittedChanges, resolveRepo } from "../repo";
 import { createRuntime, START_ENGINE_HINT, type ContainerRuntime } from "../runtime";
 import { DockerRuntime } from "../runtime/docker";
 import { AGENT_HOME, agentUser, LABEL_BUILDDIR, LABEL_SESSION, sessionContainerSpec, WORKDIR } from "./container-spec";
@@ -245,10 +245,17 @@ export class Orchestrator {
           logLine(`# ${new Date().toISOString()} copy ${repo}`);
           const dest = p.repo(repo);
           await mkdir(path.dirname(dest), { recursive: true });
+          // Read while rsync copies: uncommitted work in CODEROOT becomes part of the session's changes.
+          const dirty = hasUncommittedChanges(src, this.config.excludes);
           const { warnings } = await this.copies.run(() =>
             copyRepo({ src, dest, excludes: this.config.excludes, chown: owner, onLine: logLine }),
           );
           for (const w of warnings) this.log("warn", "session.create", `${repo}: ${w}`, id);
+          if (await dirty) {
+            const note = `${repo} has uncommitted changes in CODEROOT: they are copied too, so the session's diff and pull request include them`;
+            this.log("warn", "session.create", note, id);
+            logLine(`# ${note}`);
+          }
           const base = await recordBase(dest, { excludes: this.config.excludes, chown: owner });
           await saveBase(p.base(repo), base);
           s.repo_bases[repo] = { branch: base.branch, head: base.head };

@@ -107,6 +107,29 @@ export async function describeRepo(coderoot: string, name: string, dir: string):
   };
 }
 
+/**
+ * An rsync exclude (`target/`, `/dist`, `*.o`) as a git pathspec that leaves out the same paths:
+ * unanchored patterns match at any depth, a trailing `/` means a directory and all below it.
+ */
+export function excludePathspec(pattern: string): string {
+  const anchored = pattern.startsWith("/");
+  const dir = pattern.endsWith("/");
+  const core = pattern.replace(/^\/+/, "").replace(/\/+$/, "");
+  return `:(exclude,glob)${anchored ? "" : "**/"}${core}${dir ? "/**" : ""}`;
+}
+
+/**
+ * Whether a work tree has uncommitted changes (tracked or untracked) outside the `excludes`, read
+ * without writing anything in it.
+ */
+export async function hasUncommittedChanges(dir: string, excludes: readonly string[]): Promise<boolean> {
+  const pathspecs = excludes.filter((e) => e.trim()).map(excludePathspec);
+  const status = await git(dir)
+    .raw(["status", "--porcelain=v1", "--no-renames", "--", ".", ...pathspecs])
+    .catch(() => "");
+  return status.trim() !== "";
+}
+
 /** Every repository under CODEROOT. */
 export async function listRepos(coderoot: string): Promise<Repo[]> {
   const names = await listRepoNames(coderoot);

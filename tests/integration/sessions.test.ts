@@ -30,6 +30,10 @@ describe("sessions and workspaces", () => {
   mkdirSync(path.join(coderoot, "alpha/node_modules/x"), { recursive: true });
   writeFileSync(path.join(coderoot, "alpha/node_modules/x/index.js"), "x\n");
   makeRepo(path.join(coderoot, "org/beta"), { "b.txt": "beta\n" });
+  // Work the user has not committed: an edit and a new file.
+  makeRepo(path.join(coderoot, "delta"), { "d.txt": "committed\n" });
+  writeFileSync(path.join(coderoot, "delta/d.txt"), "edited, not committed\n");
+  writeFileSync(path.join(coderoot, "delta/new.txt"), "not added\n");
   let coderootHash: string;
 
   beforeAll(async () => {
@@ -62,6 +66,20 @@ describe("sessions and workspaces", () => {
     }
     const logs = await srv.rpc("session.logs", { session_id: s.id, kind: "rsync" });
     expect(logs.lines.join("\n")).toMatch(/copy alpha/);
+    // alpha's untracked target/ and node_modules/ are excluded from the copy: not uncommitted work.
+    expect(logs.lines.join("\n")).not.toMatch(/uncommitted/);
+  });
+
+  it("says so when a repo has uncommitted changes in CODEROOT, which the copy and its diff carry", async () => {
+    const s = await srv.rpc("session.create", { repos: ["delta"], task: "Carry on" });
+    const note = "delta has uncommitted changes in CODEROOT: they are copied too, so the session's diff and pull request include them";
+    const warnings = await srv.rpc("logs.get", { session_id: s.id, level: "warn" });
+    expect(warnings.map((e: { message: string }) => e.message)).toContain(note);
+    expect((await srv.rpc("session.logs", { session_id: s.id, kind: "rsync" })).lines).toContain(`# ${note}`);
+    const code = path.join(srv.builddir, s.id, "code/delta");
+    expect(readFileSync(path.join(code, "d.txt"), "utf8")).toBe("edited, not committed\n");
+    expect(readFileSync(path.join(code, "new.txt"), "utf8")).toBe("not added\n");
+    await srv.rpc("session.destroy", { session_id: s.id });
   });
 
   it("lists newest first, filters by state and pages", async () => {

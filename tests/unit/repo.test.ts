@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../lib/errors";
-import { listRepoNames, listRepos, repoInfo, resolveRepo } from "../../lib/repo";
+import { excludePathspec, hasUncommittedChanges, listRepoNames, listRepos, repoInfo, resolveRepo } from "../../lib/repo";
 import { git, hashTree, makeRepo, tempDir } from "../helpers/repos";
 
 describe("repositories under CODEROOT", () => {
@@ -59,5 +59,24 @@ describe("repositories under CODEROOT", () => {
     await repoInfo(coderoot, "alpha");
     await repoInfo(coderoot, "org/beta");
     expect(hashTree(coderoot)).toBe(before);
+  });
+});
+
+describe("excludePathspec", () => {
+  it("turns rsync excludes into git pathspecs that leave out the same paths", () => {
+    expect(excludePathspec("target/")).toBe(":(exclude,glob)**/target/**");
+    expect(excludePathspec("/dist/")).toBe(":(exclude,glob)dist/**");
+    expect(excludePathspec("*.o")).toBe(":(exclude,glob)**/*.o");
+  });
+
+  it("hasUncommittedChanges ignores what the excludes leave out, and sees the rest", async () => {
+    const dir = makeRepo(path.join(tempDir("hc-dirty-"), "r"), { "a.txt": "a\n" });
+    mkdirSync(path.join(dir, "pkg/target/debug"), { recursive: true });
+    writeFileSync(path.join(dir, "pkg/target/debug/out"), "built\n");
+    writeFileSync(path.join(dir, "lib.o"), "obj\n");
+    expect(await hasUncommittedChanges(dir, ["target/", "*.o"])).toBe(false);
+    expect(await hasUncommittedChanges(dir, ["target/"])).toBe(true);
+    writeFileSync(path.join(dir, "a.txt"), "edited\n");
+    expect(await hasUncommittedChanges(dir, ["target/", "*.o"])).toBe(true);
   });
 });
