@@ -56,7 +56,8 @@ describe.skipIf(missing)("the whole session flow in the browser (Docker, fake mo
         await fake.script([
           { tool_use: { name: "Write", input: { file_path: `/workspace/code/alpha/${file}`, content: "hello from the agent\n" } } },
           { text: `Wrote **${file}**.` },
-          { text: "Second answer." },
+          // At the root, the follow-up's answer takes a while, so the "quiet agent" hint can be seen.
+          { text: "Second answer.", ...(mount === "root" ? { delay_ms: 25_000 } : {}) },
         ]);
 
         const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 860 } });
@@ -82,6 +83,21 @@ describe.skipIf(missing)("the whole session flow in the browser (Docker, fake mo
           await page.getByTestId("prompt-input").fill("And now summarise.");
           await page.getByTestId("prompt-send").click();
           await page.getByTestId("user-prompt").filter({ hasText: "And now summarise." }).waitFor({ timeout: LIVE });
+          if (mount === "root") {
+            // Six minutes later by the page's clock, with nothing new from the agent: the transcript says where to look.
+            await page.getByTestId("agent-working").waitFor({ timeout: LIVE });
+            expect(await page.getByTestId("agent-quiet").count()).toBe(0);
+            const later: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 860 } });
+            try {
+              await later.clock.setFixedTime(Date.now() + 6 * 60_000);
+              const quietPage = await later.newPage();
+              await quietPage.goto(`${base}/sessions/${id}`);
+              await quietPage.getByTestId("agent-quiet").waitFor({ timeout: LIVE });
+              expect(await quietPage.getByTestId("agent-working").innerText()).toMatch(/last output [56]m ago/);
+            } finally {
+              await later.close();
+            }
+          }
           await page.getByTestId("assistant-text").filter({ hasText: "Second answer." }).waitFor({ timeout: LIVE });
 
           await page.getByRole("tab", { name: "Changes" }).click();

@@ -10,7 +10,7 @@ import { highlight, languageForPath } from "../../components/highlight";
 import { IconAlert, IconArrowDown, IconCheck, IconChevronRight, IconInfo, IconSend, IconSpark, IconUser, IconWrench, IconX } from "../../components/icons";
 import { MarkdownText } from "../../components/markdown";
 import { allows } from "../../components/session";
-import { Badge, Button, Card, cx, EmptyState, ErrorBox, Kbd, Skeleton, Spinner, Textarea } from "../../components/ui";
+import { Ago, Badge, Button, Card, cx, EmptyState, ErrorBox, Kbd, Skeleton, Spinner, Textarea, useNow } from "../../components/ui";
 import { count, duration, timeOfDay, usd } from "../../format";
 import { useAction, useApplySession, useTranscript } from "../../hooks";
 
@@ -93,6 +93,26 @@ function ToolInput({ name, input }: { name: string; input: unknown }) {
     );
   }
   return <Pre text={JSON.stringify(input, null, 2)} lang="json" />;
+}
+
+/** How long the agent may say nothing before the transcript points at where to look. */
+const QUIET_MS = 5 * 60_000;
+
+/** "Claude is working…", with the time of its last output, and a hint once it has been quiet long. */
+function WorkingLine({ since }: { since: string | undefined }) {
+  const now = useNow();
+  const quiet = !!since && now > 0 && now - Date.parse(since) > QUIET_MS;
+  return (
+    <div className={cx("flex flex-wrap items-center gap-x-2 gap-y-1 pl-10 text-xs", quiet ? "text-warn" : "text-muted")} data-testid="agent-working">
+      <Spinner size={12} /> Claude is working…
+      {since && (
+        <span>
+          last output <Ago iso={since} />
+        </span>
+      )}
+      {quiet && <span data-testid="agent-quiet">· nothing new for a while: a long-running tool, or a stalled API call (the claude log under Logs has its stderr)</span>}
+    </div>
+  );
 }
 
 const ToolCall = memo(function ToolCall({ use, result, working }: { use: Ev<"tool_use">; result?: Ev<"tool_result">; working: boolean }) {
@@ -361,11 +381,7 @@ export function TranscriptTab({ s }: { s: Session }) {
                   <Event key={e.seq} e={e} results={results} first={e.seq === firstPrompt} working={working} />
                 ),
               )}
-              {working && (
-                <div className="flex items-center gap-2 pl-10 text-xs text-muted" data-testid="agent-working">
-                  <Spinner size={12} /> Claude is working…
-                </div>
-              )}
+              {working && <WorkingLine since={events[events.length - 1]?.ts} />}
             </div>
           )}
         </div>
