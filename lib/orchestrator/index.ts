@@ -133,12 +133,51 @@ export class Orchestrator {
       this.oplog.write("warn", "session.recover", s.error, { session_id: id });
       return;
     }
+    if (s.agent.state === "working") {
+      // The run belonged to the process that stopped: its turn is cut off, and continues once the
+      // container is seen running again (reconcile) or at the next start.
+      s.agent.state = "idle";
+      s.agent_interrupted = true;
+      await this.store.save(s);
+      this.oplog.write("warn", "agent", "the server stopped during the agent's turn; the agent continues it", { session_id: id });
+    }
+    if (s.state === "running" && (s.agent_interrupted || s.prompt_queue.length > 0)) this.resumeAfterRestart.add(id);
     this.store.adopt(s);
   }
 
-  /** Stop background work; called once on shutdown after the listeners closed. */
+  /** Running sessions whose agent had work left when the previous process stopped. */
+  private readonly resumeAfterRestart = new Set<string>();
+
+  /**
+   * Give a running session's agent back its work after a restart: end what the old process left
+   * running in the container (it writes to no one), then continue the turn and the queue.
+   */
+  private async resumeAgent(s: StoredSession): Promise<void> {
+    this.resumeAfterRestart.delete(s.id);
+    await this.locks.run(s.id, "agent.resume", async () => {
+      if (s.state !== "running" || !s.container_id || this.runs.has(s.id)) return;
+      if (!s.agent_interrupted && s.prompt_queue.length === 0) return;
+      await this.runtime
+        .exec(s.container_id, { command: interruptCommand(), user: agentUser(this.config), cwd: "/", timeoutMs: 5000, maxOutputBytes: 4096 })
+        .catch(() => {});
+      this.log("info", "agent", "agent resumed after the server restarted", s.id);
+      await this.afterStart(s);
+    });
+  }
+
+  /**
+   * Stop background work; called once on shutdown after the listeners closed. Working agents are
+   * interrupted (none keeps running unwatched) and continue when the server is back.
+   */
   async shutdown(): Promise<void> {
+    this.closing = true;
     clearInterval(this.reconcileTimer);
+    await Promise.all(
+      [...this.runs.keys()].map(async (id) => {
+        const s = this.store.has(id) ? this.store.get(id) : undefined;
+        if (s) await this.beforeStop(s).catch(() => {});
+      }),
+    );
     for (const id of [...this.following.keys()]) this.stopFollowing(id);
     await this.oplog.close();
   }
@@ -444,6 +483,8 @@ export class Orchestrator {
   // ---- the agent ------------------------------------------------------------------------------
 
   private readonly runs = new Map<string, Promise<void>>();
+  /** Set by shutdown: no new agent run starts. */
+  private closing = false;
 
   /** Once the container is up: seed credentials, then run the task, continue an interrupted turn, or take the queue. */
   private async afterStart(s: StoredSession): Promise<void> {
@@ -471,7 +512,7 @@ export class Orchestrator {
 
   /** Start the next queued prompt when the agent is free and the session is running. */
   private kickAgent(s: StoredSession): void {
-    if (this.runs.has(s.id) || s.state !== "running" || s.prompt_queue.length === 0 || !s.container_id) return;
+    if (this.closing || this.runs.has(s.id) || s.state !== "running" || s.prompt_queue.length === 0 || !s.container_id) return;
     const prompt = s.prompt_queue[0]!;
     const run = this.runAgent(s, prompt)
       .catch((err: Error) => this.log("error", "agent", `agent run failed to start: ${err.message}`, s.id))
@@ -850,6 +891,9 @@ export class Orchestrator {
       const status = await this.runtime.inspect(s.container_id, false).catch(() => undefined);
       if (status === undefined || status?.running) {
         if (status?.running) void this.followContainer(s);
+        if (status?.running && this.resumeAfterRestart.has(s.id)) {
+          await this.resumeAgent(s).catch((err: Error) => this.log("error", "agent", `could not resume the agent: ${err.message}`, s.id));
+        }
         continue;
       }
       await this.locks

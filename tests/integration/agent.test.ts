@@ -19,10 +19,14 @@ describe.skipIf(missing)("the agent: the real Claude Code CLI against the script
 
   beforeAll(async () => {
     fake = await startFakeModel();
-    srv = await startServer({
-      coderoot,
-      env: { HERO_CLAUDE_NETWORK: fake.network, ANTHROPIC_BASE_URL: fake.baseUrl, ANTHROPIC_API_KEY: SECRET, HERO_CLAUDE_STOP_TIMEOUT_S: "2" },
-    });
+    srv = await startServer({ coderoot, env: serverEnv() });
+  });
+  const serverEnv = () => ({
+    HERO_CLAUDE_NETWORK: fake.network,
+    ANTHROPIC_BASE_URL: fake.baseUrl,
+    ANTHROPIC_API_KEY: SECRET,
+    HERO_CLAUDE_STOP_TIMEOUT_S: "2",
+    HERO_CLAUDE_RECONCILE_MS: "1000",
   });
   afterAll(async () => {
     await srv?.stop();
@@ -118,6 +122,34 @@ describe.skipIf(missing)("the agent: the real Claude Code CLI against the script
     });
     expect(done.state).toBe("running");
   });
+
+  for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+    it(`continues a turn the server was stopped in (${signal}) once it is back, and never leaves the agent "working"`, async () => {
+      await fake.reset();
+      const answer = `Continued after ${signal}.`;
+      await fake.script([{ text: "slow", delay_ms: 60_000 }, { text: answer }]);
+      await srv.rpc("session.prompt", { session_id: id, message: `Take your time (${signal}).` });
+      await agentState(id, "working");
+      await until("the slow request", async () => (await fake.requests()).some((r) => r.body?.tools?.length));
+      await srv.stop(signal);
+      const record = JSON.parse(readFileSync(path.join(srv.builddir, id, "state/session.json"), "utf8"));
+      // A graceful stop interrupts the turn itself; a crash leaves it to the next start-up to notice.
+      expect(record.agent.state).toBe(signal === "SIGTERM" ? "idle" : "working");
+      srv = await startServer({ coderoot, dir: srv.dir, env: serverEnv() });
+      const done = await until("the continued turn", async () => {
+        const s = await srv.rpc("session.info", { session_id: id });
+        return s.agent.state === "done" && s.agent.last_result === answer && s;
+      });
+      expect(done.state).toBe("running");
+      const prompts = (await srv.rpc("session.transcript", { session_id: id })).events.filter((e: { type: string }) => e.type === "user_prompt");
+      expect(prompts.at(-1).text).toMatch(/interrupted/i);
+      const warnings = (await srv.rpc("logs.get", { session_id: id })).map((e: { message: string }) => e.message);
+      expect(warnings).toContain("agent resumed after the server restarted");
+      // The old CLI process is gone: exactly one claude runs (none, now that the turn is done).
+      const ps = await srv.rpc("session.exec", { session_id: id, command: ["sh", "-c", "ps -eo comm | grep -c '^claude' || true"] });
+      expect(ps.stdout.trim()).toBe("0");
+    });
+  }
 
   it("fails with the CLI's own message on an API error, and keeps the container and workspace", async () => {
     await fake.reset();
