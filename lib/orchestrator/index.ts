@@ -1040,7 +1040,6 @@ export class Orchestrator {
     await this.runtime.remove(s.container_id);
   }
 
-  /** `session.logs`: the tail of one log, or of all three (each line prefixed with its kind). */
   /** The log files behind `kind` ("all": the three, in order), for reading a whole log; -32001 for an unknown session. */
   logFiles(id: string, kind: LogKind | "all"): { kind: LogKind; file: string }[] {
     this.store.get(id);
@@ -1048,6 +1047,7 @@ export class Orchestrator {
     return (kind === "all" ? LOG_KINDS : [kind]).map((k) => ({ kind: k, file: p.log(k) }));
   }
 
+  /** `session.logs`: the tail of one log, or of all three (each line prefixed with its kind). */
   async sessionLogs(id: string, kind: LogKind | "all", tail: number) {
     this.store.get(id);
     const p = sessionPaths(this.config.builddir, id);

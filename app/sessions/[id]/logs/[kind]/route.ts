@@ -23,7 +23,10 @@ export async function GET(_request: Request, { params }: Params): Promise<Respon
   try {
     files = getOrchestrator().logFiles(id, kind as LogKind | "all");
   } catch (err) {
-    return refuse(404, err instanceof Error ? err.message : String(err));
+    // An unknown session (-32001) is the client's mistake; anything else is the server's. The error
+    // comes from the server bundle's classes, so it is told by its code, not by instanceof.
+    const unknownSession = (err as { code?: unknown }).code === -32001;
+    return refuse(unknownSession ? 404 : 500, err instanceof Error ? err.message : String(err));
   }
   const chunks = concatFiles(
     files.map((f) => ({ file: f.file, label: f.kind })),
