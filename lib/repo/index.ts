@@ -89,7 +89,8 @@ export async function describeRepo(coderoot: string, name: string, dir: string):
   const [status, head, remote] = await Promise.all([
     g.raw(["status", "--porcelain=v1", "--branch", "--no-renames"]).catch(() => ""),
     g.raw(["log", "-1", "--format=%H%x00%s%x00%cI"]).catch(() => ""),
-    g.raw(["config", "--get", "remote.origin.url"]).catch(() => ""),
+    // `--default` so git always prints a line: simple-git waits 50 ms more for a silent process.
+    g.raw(["config", "--default", "", "--get", "remote.origin.url"]).catch(() => ""),
   ]);
   const lines = status.split("\n").filter(Boolean);
   const branchLine = lines[0]?.startsWith("## ") ? lines[0].slice(3) : "";
@@ -124,10 +125,11 @@ export function excludePathspec(pattern: string): string {
  */
 export async function hasUncommittedChanges(dir: string, excludes: readonly string[]): Promise<boolean> {
   const pathspecs = excludes.filter((e) => e.trim()).map(excludePathspec);
+  // `--branch` makes git always print a line: simple-git waits 50 ms more for a silent process.
   const status = await git(dir)
-    .raw(["status", "--porcelain=v1", "--no-renames", "--", ".", ...pathspecs])
+    .raw(["status", "--porcelain=v1", "--branch", "--no-renames", "--", ".", ...pathspecs])
     .catch(() => "");
-  return status.trim() !== "";
+  return status.split("\n").some((l) => l !== "" && !l.startsWith("## "));
 }
 
 /** Every repository under CODEROOT. */
