@@ -145,9 +145,11 @@ describe.skipIf(missing)("the agent: the real Claude Code CLI against the script
       expect(prompts.at(-1).text).toMatch(/interrupted/i);
       const warnings = (await srv.rpc("logs.get", { session_id: id })).map((e: { message: string }) => e.message);
       expect(warnings).toContain("agent resumed after the server restarted");
-      // The old CLI process is gone: exactly one claude runs (none, now that the turn is done).
-      const ps = await srv.rpc("session.exec", { session_id: id, command: ["sh", "-c", "ps -eo comm | grep -c '^claude' || true"] });
-      expect(ps.stdout.trim()).toBe("0");
+      // The old CLI process is gone too: once the new one has exited, no claude runs.
+      await until("no claude process left in the container", async () => {
+        const ps = await srv.rpc("session.exec", { session_id: id, command: ["sh", "-c", "ps -eo comm | grep -c '^claude' || true"] });
+        return ps.stdout.trim() === "0";
+      }, 20_000); // well before the old one's 60 s answer would have ended it on its own
     });
   }
 
