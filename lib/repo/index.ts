@@ -83,29 +83,63 @@ export async function listRepoNames(coderoot: string): Promise<string[]> {
   return names;
 }
 
-/** The summary of one repository, read without writing anything in it. */
+/** Subject and date of a commit, by its id (a commit never changes, so this never goes stale). */
+const commitCache = new Map<string, { subject: string; date: string }>();
+/** origin's URL per repository, with the `.git/config` identity (inode, size, mtime) it was read at. */
+const remoteCache = new Map<string, { key: string; url: string | null }>();
+const COMMIT_CACHE_MAX = 10_000;
+
+async function headCommit(g: SimpleGit, sha: string): Promise<{ subject: string; date: string }> {
+  const hit = commitCache.get(sha);
+  if (hit) return hit;
+  const out = await g.raw(["show", "-s", "--format=%s%x00%cI", sha, "--"]).catch(() => "");
+  const [subject = "", date = ""] = out.replace(/\n$/, "").split("\0");
+  if (commitCache.size >= COMMIT_CACHE_MAX) commitCache.clear();
+  if (date) commitCache.set(sha, { subject, date });
+  return { subject, date };
+}
+
+async function originUrl(g: SimpleGit, dir: string): Promise<string | null> {
+  const st = await stat(path.join(dir, ".git", "config")).catch(() => null);
+  const key = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "";
+  const hit = remoteCache.get(dir);
+  if (hit && key && hit.key === key) return hit.url;
+  // `--default` so git always prints a line: simple-git waits 50 ms more for a silent process.
+  const url = (await g.raw(["config", "--default", "", "--get", "remote.origin.url"]).catch(() => "")).trim() || null;
+  remoteCache.set(dir, { key, url });
+  return url;
+}
+
+/**
+ * The summary of one repository, read without writing anything in it. One `git status` per call
+ * (branch, head commit and dirtiness); the head's subject/date and origin's URL are cached by
+ * commit id and by `.git/config` identity.
+ */
 export async function describeRepo(coderoot: string, name: string, dir: string): Promise<Repo> {
   const g = git(dir);
-  const [status, head, remote] = await Promise.all([
-    g.raw(["status", "--porcelain=v1", "--branch", "--no-renames"]).catch(() => ""),
-    g.raw(["log", "-1", "--format=%H%x00%s%x00%cI"]).catch(() => ""),
-    // `--default` so git always prints a line: simple-git waits 50 ms more for a silent process.
-    g.raw(["config", "--default", "", "--get", "remote.origin.url"]).catch(() => ""),
+  const [status, remote] = await Promise.all([
+    g.raw(["status", "--porcelain=v2", "--branch", "--no-renames"]).catch(() => ""),
+    originUrl(g, dir),
   ]);
   const lines = status.split("\n").filter(Boolean);
-  const branchLine = lines[0]?.startsWith("## ") ? lines[0].slice(3) : "";
-  let branch: string | null = branchLine.split("...")[0] ?? null;
-  if (!branch || branch.startsWith("HEAD (no branch)")) branch = null;
-  else if (branch.startsWith("No commits yet on ")) branch = branch.slice("No commits yet on ".length);
-  const [sha, subject, date] = head.trim().split("\0");
+  const header = (k: string) => lines.find((l) => l.startsWith(`# branch.${k} `))?.slice(`# branch.${k} `.length);
+  const oid = header("oid");
+  const head = header("head");
+  const sha = oid && /^[0-9a-f]{40,64}$/.test(oid) ? oid : null;
   return {
     name,
     path: path.join(coderoot, name),
-    branch,
-    remote_url: remote.trim() || null,
-    head: sha ? { sha, subject: subject ?? "", date: date ?? "" } : null,
-    dirty: lines.some((l) => !l.startsWith("## ")),
+    branch: head && head !== "(detached)" ? head : null,
+    remote_url: remote,
+    head: sha ? { sha, ...(await headCommit(g, sha)) } : null,
+    dirty: lines.some((l) => !l.startsWith("# ")),
   };
+}
+
+/** Every repository under CODEROOT. */
+export async function listRepos(coderoot: string): Promise<Repo[]> {
+  const names = await listRepoNames(coderoot);
+  return mapLimit(names, 8, (name) => describeRepo(coderoot, name, path.join(coderoot, name)));
 }
 
 /**
@@ -132,11 +166,6 @@ export async function hasUncommittedChanges(dir: string, excludes: readonly stri
   return status.split("\n").some((l) => l !== "" && !l.startsWith("## "));
 }
 
-/** Every repository under CODEROOT. */
-export async function listRepos(coderoot: string): Promise<Repo[]> {
-  const names = await listRepoNames(coderoot);
-  return mapLimit(names, 8, (name) => describeRepo(coderoot, name, path.join(coderoot, name)));
-}
 
 async function sizeOf(dir: string): Promise<{ bytes: number; files: number }> {
   let bytes = 0;

@@ -33,6 +33,32 @@ describe("repositories under CODEROOT", () => {
     expect(repos.find((r) => r.name === "org/beta")!.dirty).toBe(true);
   });
 
+  it("follows changes between calls: a new commit, a new remote, a detached HEAD, a repo with no commits", async () => {
+    const dir = makeRepo(path.join(tempDir("hc-follow-"), "code", "r"), { "a.txt": "a\n" });
+    const coderoot2 = path.dirname(dir);
+    const describe1 = async () => (await listRepos(coderoot2))[0]!;
+    const first = await describe1();
+    expect(first).toMatchObject({ branch: "main", remote_url: null, dirty: false, head: { subject: "initial commit" } });
+
+    writeFileSync(path.join(dir, "a.txt"), "b\n");
+    git(dir, "commit", "-qam", "second commit");
+    git(dir, "remote", "add", "origin", "https://example.invalid/acme/r.git");
+    const second = await describe1();
+    expect(second.head).toMatchObject({ subject: "second commit" });
+    expect(second.head!.sha).not.toBe(first.head!.sha);
+    expect(second.remote_url).toBe("https://example.invalid/acme/r.git");
+
+    git(dir, "remote", "set-url", "origin", "https://example.invalid/acme/renamed.git");
+    git(dir, "checkout", "-q", "--detach", "HEAD~1");
+    const third = await describe1();
+    expect(third).toMatchObject({ branch: null, remote_url: "https://example.invalid/acme/renamed.git", head: { sha: first.head!.sha, subject: "initial commit" } });
+
+    const empty = path.join(tempDir("hc-empty-"), "code", "e");
+    mkdirSync(empty, { recursive: true });
+    git(empty, "init", "-q", "-b", "trunk");
+    expect((await listRepos(path.dirname(empty)))[0]).toMatchObject({ branch: "trunk", head: null, dirty: false });
+  });
+
   it("gives details in repo.info", async () => {
     const info = await repoInfo(coderoot, "org/beta");
     expect(info.branches.sort()).toEqual(["feature", "main"]);
