@@ -166,7 +166,6 @@ export async function hasUncommittedChanges(dir: string, excludes: readonly stri
   return status.split("\n").some((l) => l !== "" && !l.startsWith("## "));
 }
 
-
 async function sizeOf(dir: string): Promise<{ bytes: number; files: number }> {
   let bytes = 0;
   let files = 0;
