@@ -153,8 +153,9 @@ export class Orchestrator {
    * running in the container (it writes to no one), then continue the turn and the queue.
    */
   private async resumeAgent(s: StoredSession): Promise<void> {
-    this.resumeAfterRestart.delete(s.id);
     await this.locks.run(s.id, "agent.resume", async () => {
+      // Taken off only once the lock is held: a busy session is tried again at the next reconcile.
+      this.resumeAfterRestart.delete(s.id);
       if (s.state !== "running" || !s.container_id || this.runs.has(s.id)) return;
       if (!s.agent_interrupted && s.prompt_queue.length === 0) return;
       await this.runtime
