@@ -1050,10 +1050,9 @@ export class Orchestrator {
 
   /** `session.logs`: the tail of one log, or of all three (each line prefixed with its kind). */
   async sessionLogs(id: string, kind: LogKind | "all", tail: number) {
-    this.store.get(id);
-    const p = sessionPaths(this.config.builddir, id);
-    if (kind !== "all") return { session_id: id, kind, lines: await tailLines(p.log(kind), tail) };
-    const parts = await Promise.all(LOG_KINDS.map(async (k) => (await tailLines(p.log(k), tail)).map((l) => `[${k}] ${l}`)));
+    const files = this.logFiles(id, kind);
+    if (kind !== "all") return { session_id: id, kind, lines: await tailLines(files[0]!.file, tail) };
+    const parts = await Promise.all(files.map(async (f) => (await tailLines(f.file, tail)).map((l) => `[${f.kind}] ${l}`)));
     return { session_id: id, kind, lines: parts.flat().slice(-tail) };
   }
 }

@@ -7,6 +7,7 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { freePort } from "../helpers/http";
 import { makeRepo, tempDir } from "../helpers/repos";
 import { ROOT, startServer, type RunningServer } from "../helpers/server";
 
@@ -29,16 +30,6 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PrefixProxy {
   /** The dashboard's URL through the proxy, e.g. http://127.0.0.1:4321/hero_claude/admin */

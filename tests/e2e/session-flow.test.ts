@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GithubFake } from "../fakes/github-fake";
 import { World } from "../forge/world";
 import { dockerMissing, type FakeModel } from "../helpers/docker";
+import { freePort } from "../helpers/http";
 import { startFinishStack, type FinishStack } from "../helpers/finish-stack";
-import { freePort, launchBrowser, shot, startPrefixProxy, watchProblems, type PrefixProxy, type Problems } from "./helpers";
+import { launchBrowser, shot, startPrefixProxy, watchProblems, type PrefixProxy, type Problems } from "./helpers";
 import type { RunningServer } from "../helpers/server";
 
 const missing = dockerMissing();

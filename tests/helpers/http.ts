@@ -1,5 +1,6 @@
 /** A tiny HTTP client over a Unix socket, as `curl --unix-socket` would talk to the server. */
 import http from "node:http";
+import net from "node:net";
 
 export interface HttpAnswer {
   status: number;
@@ -42,4 +43,16 @@ export async function rpc<T = any>(socketPath: string, method: string, params?: 
   const r = await rpcRaw(socketPath, method, params);
   if (r.error) throw Object.assign(new Error(`${method}: ${r.error.message}`), { rpc: r.error });
   return r.result as T;
+}
+
+/** A loopback TCP port free at the time of the call. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,5 @@
 /** The SDK's own MCP clients, reaching the server over its Unix sockets (or TCP) as a real agent would. */
 import http from "node:http";
-import net from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -70,16 +69,6 @@ export function resultOf<T = any>(r: CallToolResult): T {
   return r.structuredContent as T;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A raw HTTP request (over TCP or a Unix socket) with exactly the headers given. */
 export function rawRequest(

@@ -16,7 +16,8 @@ import type { Orchestrator } from "../../lib/orchestrator";
 const ID = "a1b2c3d4";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function stubOrchestrator() {
+/** A test double with just what the hub reads: the event emitter, the session ids and the op log. */
+function fakeOrchestrator() {
   const ids = new Set([ID]);
   return {
     events: new EventEmitter(),
@@ -47,7 +48,7 @@ describe("the MCP hub", () => {
   afterEach(() => hub?.shutdown());
 
   it("sends one resources/updated per burst of transcript events, only for subscribed URIs", async () => {
-    const o = stubOrchestrator();
+    const o = fakeOrchestrator();
     hub = new McpHub(o);
     const a = await connected(hub);
     const b = await connected(hub);
@@ -66,7 +67,7 @@ describe("the MCP hub", () => {
   });
 
   it("maps claude log lines to the claude and all log URIs", async () => {
-    const o = stubOrchestrator();
+    const o = fakeOrchestrator();
     hub = new McpHub(o);
     const a = await connected(hub);
     const all = `hero-claude://sessions/${ID}/logs/all`;
@@ -77,7 +78,7 @@ describe("the MCP hub", () => {
   });
 
   it("announces list_changed for a new or destroyed session, not for an update", async () => {
-    const o = stubOrchestrator();
+    const o = fakeOrchestrator();
     hub = new McpHub(o);
     const a = await connected(hub);
     o.events.emit("session", { id: ID, state: "running" }); // known at start: an update
@@ -93,7 +94,7 @@ describe("the MCP hub", () => {
   });
 
   it("closes every connection and stops listening at shutdown", async () => {
-    const o = stubOrchestrator();
+    const o = fakeOrchestrator();
     const h = new McpHub(o);
     const a = await connected(h);
     let closed = false;

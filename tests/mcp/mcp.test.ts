@@ -8,13 +8,12 @@ import { McpError, ResourceListChangedNotificationSchema, type Progress } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { methods } from "../../lib/api";
-import { request } from "../helpers/http";
+import { freePort, request } from "../helpers/http";
 import { makeRepo, tempDir } from "../helpers/repos";
 import { startServer, type RunningServer } from "../helpers/server";
 import {
   connectSse,
   connectStreamable,
-  freePort,
   INITIALIZE,
   rawRequest,
   resultOf,

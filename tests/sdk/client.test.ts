@@ -1,5 +1,4 @@
 import http from "node:http";
-import { createServer as createNetServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import {
@@ -16,16 +15,8 @@ import {
   type WatchEvent,
 } from "../../lib/sdk";
 import { makeRepo, tempDir } from "../helpers/repos";
+import { freePort } from "../helpers/http";
 import { startServer, type RunningServer } from "../helpers/server";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createNetServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("the SDK against the real server", () => {
   let srv: RunningServer;
